@@ -1,0 +1,381 @@
+import type { NormalisedAlert } from '../events/alerts.ts';
+import { ownEvent, SCHEMA_VERSION, type CallOutcome, type OwnEvent, type ResponderRef } from '../events/catalog.ts';
+import { firstSlot, nextSlot, planLength, type Slot } from './plan.ts';
+import type { Responder, Roster } from './roster.ts';
+import { activeSilenceFor, silenceIdForIncident, type Silence } from './silence.ts';
+
+/**
+ * The incident lifecycle as pure decisions: (state, what happened, now) → new state + events.
+ *
+ *   open ──▶ acknowledged | silenced | exhausted | resolved        suppressed (born under a silence)
+ *
+ * `attempt` numbers the calls of one incident and is the fencing token: anything reported about an
+ * attempt other than the current one, or about a call already finished, changes nothing. Every
+ * change bumps `version`, which the store uses for its conditional write, and keeps the events it
+ * produced in `outbox` under `lastCause` so a handler that crashed after writing can publish them
+ * again on retry instead of losing them.
+ */
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'silenced', 'exhausted', 'resolved', 'suppressed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<IncidentStatus> = new Set([
+  'acknowledged',
+  'silenced',
+  'exhausted',
+  'resolved',
+  'suppressed',
+]);
+
+/** An acknowledged incident keeps absorbing repeat alerts this long, then a new one may open. */
+export const ACK_HOLD_MS = 24 * 60 * 60 * 1000;
+
+export interface IncidentCall {
+  attempt: number;
+  slot: number;
+  round: number;
+  responderIndex: number;
+  contactId?: string;
+  placedAt?: number;
+  endedAt?: number;
+  outcome?: CallOutcome;
+}
+
+export interface IncidentRoster {
+  rounds: number;
+  alertTimezone: string;
+  responders: Responder[];
+}
+
+export interface Incident {
+  incidentId: string;
+  dedupKey: string;
+  system: string;
+  host: string;
+  service: string;
+  status: IncidentStatus;
+  version: number;
+  openedAt: number;
+  updatedAt: number;
+  closedAt?: number;
+  /** Snapshot taken at open: a roster edited mid-incident does not reshuffle who is next. */
+  roster: IncidentRoster;
+  ignoreHours: boolean;
+  /** Calls requested so far; the current call's fencing token. 0 before the first. */
+  attempt: number;
+  call?: IncidentCall;
+  alert: { lastcheck?: string; severity?: string; message?: string };
+  acknowledgedBy?: string;
+  silenceId?: string;
+  silencedUntil?: number;
+  exhaustedReason?: 'rounds-used-up' | 'no-roster';
+  lastCause?: string;
+  outbox: OwnEvent[];
+}
+
+export type Decision =
+  | { changed: true; incident: Incident; events: OwnEvent[] }
+  | { changed: false; reason: string };
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function isTerminal(status: IncidentStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+export function responderRef(incident: Pick<Incident, 'roster'>, responderIndex: number): ResponderRef {
+  const responder = incident.roster.responders[responderIndex];
+  if (!responder) throw new RangeError(`no responder at index ${responderIndex}`);
+  return { index: responderIndex, name: responder.name, language: responder.language };
+}
+
+function commit(before: Incident, after: Omit<Incident, 'version' | 'outbox' | 'lastCause'>, cause: string, events: OwnEvent[], now: number): Decision {
+  const incident: Incident = { ...after, version: before.version + 1, updatedAt: now, lastCause: cause, outbox: events };
+  return { changed: true, incident, events };
+}
+
+function callFor(slot: Slot, attempt: number): IncidentCall {
+  return { attempt, slot: slot.slot, round: slot.round, responderIndex: slot.responderIndex };
+}
+
+function escalatedEvent(incident: Incident, call: IncidentCall, because: CallOutcome | 'opened', now: number): OwnEvent {
+  return ownEvent('Escalated', {
+    schemaVersion: SCHEMA_VERSION,
+    incidentId: incident.incidentId,
+    attempt: call.attempt,
+    round: call.round,
+    responder: responderRef(incident, call.responderIndex),
+    because,
+    at: iso(now),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts
+
+export type AlertRoute =
+  | { kind: 'join'; incident: Incident }
+  | { kind: 'resolve'; incident: Incident }
+  | { kind: 'record'; incident: Incident | undefined }
+  | { kind: 'suppress'; silence: Silence; joinIncident: Incident | undefined }
+  | { kind: 'open' };
+
+/**
+ * Where an alert goes, given the latest incident for its dedup key and the silences of its system.
+ * An open incident, or one acknowledged within ACK_HOLD_MS, absorbs repeats. A silenced, exhausted
+ * or resolved one does not: a new firing alert after those is news (and a silenced one is caught
+ * by its silence). A resolved alert with nothing to resolve is only recorded.
+ */
+export function routeAlert(
+  latest: Incident | undefined,
+  alert: Pick<NormalisedAlert, 'status' | 'system' | 'host' | 'service'>,
+  silences: readonly Silence[],
+  now: number,
+): AlertRoute {
+  const live =
+    latest &&
+    (latest.status === 'open' || (latest.status === 'acknowledged' && now - latest.updatedAt < ACK_HOLD_MS));
+  if (alert.status === 'resolved') {
+    return live && latest ? { kind: 'resolve', incident: latest } : { kind: 'record', incident: latest };
+  }
+  if (live && latest) return { kind: 'join', incident: latest };
+  const silence = activeSilenceFor(silences, alert, now);
+  if (silence) {
+    const sameSilence = latest?.status === 'suppressed' && latest.silenceId === silence.silenceId ? latest : undefined;
+    return { kind: 'suppress', silence, joinIncident: sameSilence };
+  }
+  return { kind: 'open' };
+}
+
+interface NewIncident {
+  incidentId: string;
+  alert: NormalisedAlert;
+  /** Identifies the alert delivery that caused this, so a retried delivery republishes, not reopens. */
+  alertId: string;
+  now: number;
+}
+
+/** Causes recorded with each change; a retry that finds its own cause republishes the outbox. */
+export const causes = {
+  opened: (alertId: string) => `opened:${alertId}`,
+  resolved: (alertId: string) => `resolved:${alertId}`,
+  placed: (attempt: number) => `placed:${attempt}`,
+  ended: (attempt: number) => `ended:${attempt}`,
+};
+
+function blankIncident({ incidentId, alert, now }: NewIncident, roster: IncidentRoster, status: IncidentStatus): Incident {
+  const incident: Incident = {
+    incidentId,
+    dedupKey: alert.dedupKey,
+    system: alert.system,
+    host: alert.host,
+    service: alert.service,
+    status,
+    version: 0,
+    openedAt: now,
+    updatedAt: now,
+    roster,
+    ignoreHours: false,
+    attempt: 0,
+    alert: {},
+    outbox: [],
+  };
+  if (alert.lastcheck !== undefined) incident.alert.lastcheck = alert.lastcheck;
+  if (alert.severity !== undefined) incident.alert.severity = alert.severity;
+  if (alert.message !== undefined) incident.alert.message = alert.message;
+  return incident;
+}
+
+/** A new incident and its first call. With no roster at all it is exhausted at once, loudly. */
+export function openIncident(input: NewIncident, roster: Roster | undefined): { incident: Incident; events: OwnEvent[] } {
+  const { incidentId, now } = input;
+  const snapshot: IncidentRoster = roster
+    ? { rounds: roster.rounds, alertTimezone: roster.alertTimezone, responders: roster.responders }
+    : { rounds: 0, alertTimezone: 'UTC', responders: [] };
+  const incident = blankIncident(input, snapshot, 'open');
+  const opened = ownEvent('IncidentOpened', {
+    schemaVersion: SCHEMA_VERSION,
+    incidentId,
+    dedupKey: incident.dedupKey,
+    system: incident.system,
+    host: incident.host,
+    service: incident.service,
+    openedAt: iso(now),
+    plannedCalls: planLength(snapshot),
+  });
+  const start = firstSlot(snapshot, now);
+  let events: OwnEvent[];
+  if (!start) {
+    incident.status = 'exhausted';
+    incident.exhaustedReason = 'no-roster';
+    incident.closedAt = now;
+    events = [
+      opened,
+      ownEvent('IncidentExhausted', {
+        schemaVersion: SCHEMA_VERSION,
+        incidentId,
+        callsPlaced: 0,
+        reason: 'no-roster',
+        at: iso(now),
+      }),
+    ];
+  } else {
+    incident.ignoreHours = start.ignoreHours;
+    incident.attempt = 1;
+    incident.call = callFor(start.slot, 1);
+    events = [opened, escalatedEvent(incident, incident.call, 'opened', now)];
+  }
+  incident.version = 1;
+  incident.lastCause = causes.opened(input.alertId);
+  incident.outbox = events;
+  return { incident, events };
+}
+
+/** An alert under an active silence: recorded as an incident that never calls. */
+export function suppressedIncident(input: NewIncident, silence: Silence): { incident: Incident; events: OwnEvent[] } {
+  const incident = blankIncident(input, { rounds: 0, alertTimezone: 'UTC', responders: [] }, 'suppressed');
+  incident.silenceId = silence.silenceId;
+  incident.silencedUntil = silence.until;
+  incident.closedAt = input.now;
+  const events = [
+    ownEvent('IncidentSuppressed', {
+      schemaVersion: SCHEMA_VERSION,
+      incidentId: incident.incidentId,
+      dedupKey: incident.dedupKey,
+      system: incident.system,
+      host: incident.host,
+      service: incident.service,
+      silenceId: silence.silenceId,
+      silencedUntil: iso(silence.until),
+      at: iso(input.now),
+    }),
+  ];
+  incident.version = 1;
+  incident.lastCause = causes.opened(input.alertId);
+  incident.outbox = events;
+  return { incident, events };
+}
+
+/** The monitoring tool says it is over: stop calling, and hang up a call still ringing. */
+export function resolveIncident(incident: Incident, alertId: string, now: number): Decision {
+  if (incident.status !== 'open' && incident.status !== 'acknowledged') {
+    return { changed: false, reason: `incident is ${incident.status}` };
+  }
+  const ringing = incident.status === 'open' && incident.call && incident.call.endedAt === undefined ? incident.call : undefined;
+  const detail: Parameters<typeof ownEvent<'IncidentResolved'>>[1] = {
+    schemaVersion: SCHEMA_VERSION,
+    incidentId: incident.incidentId,
+    at: iso(now),
+  };
+  if (ringing) {
+    detail.activeAttempt = ringing.attempt;
+    if (ringing.contactId) detail.activeContactId = ringing.contactId;
+  }
+  const cause = causes.resolved(alertId);
+  return commit(incident, { ...incident, status: 'resolved', closedAt: now }, cause, [ownEvent('IncidentResolved', detail)], now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls
+
+/** Is `attempt` the call this incident is waiting on? Everything about calls goes through here. */
+export function currentCall(incident: Incident, attempt: number): IncidentCall | undefined {
+  const call = incident.call;
+  if (incident.status !== 'open' || !call || call.attempt !== attempt || call.endedAt !== undefined) return undefined;
+  return call;
+}
+
+export function recordCallPlaced(incident: Incident, attempt: number, contactId: string, now: number): Decision {
+  const call = currentCall(incident, attempt);
+  if (!call) return { changed: false, reason: `attempt ${attempt} is not the current call` };
+  if (call.contactId !== undefined) return { changed: false, reason: `attempt ${attempt} already placed` };
+  const placed: IncidentCall = { ...call, contactId, placedAt: now };
+  const event = ownEvent('CallPlaced', {
+    schemaVersion: SCHEMA_VERSION,
+    incidentId: incident.incidentId,
+    attempt,
+    contactId,
+    responder: responderRef(incident, call.responderIndex),
+    placedAt: iso(now),
+  });
+  return commit(incident, { ...incident, call: placed }, causes.placed(attempt), [event], now);
+}
+
+export interface CallFinished {
+  attempt: number;
+  outcome: CallOutcome;
+  silenceHours?: number;
+}
+
+/**
+ * A call is over (CallEnded or CallTimeout): acknowledged, silenced, or on to the next responder
+ * until the plan runs out.
+ */
+export function finishCall(incident: Incident, finished: CallFinished, now: number): Decision {
+  const call = currentCall(incident, finished.attempt);
+  if (!call) return { changed: false, reason: `attempt ${finished.attempt} is not the current call` };
+  const ended: IncidentCall = { ...call, endedAt: now, outcome: finished.outcome };
+  const base = { ...incident, call: ended };
+  const cause = causes.ended(finished.attempt);
+  const by = incident.roster.responders[call.responderIndex]?.name ?? `responder ${call.responderIndex + 1}`;
+
+  if (finished.outcome === 'acknowledged') {
+    const event = ownEvent('IncidentAcknowledged', {
+      schemaVersion: SCHEMA_VERSION,
+      incidentId: incident.incidentId,
+      attempt: finished.attempt,
+      by,
+      at: iso(now),
+    });
+    return commit(incident, { ...base, status: 'acknowledged', acknowledgedBy: by, closedAt: now }, cause, [event], now);
+  }
+
+  if (finished.outcome === 'silenced' && finished.silenceHours !== undefined) {
+    const until = now + finished.silenceHours * 3_600_000;
+    const silenceId = silenceIdForIncident(incident.incidentId);
+    const event = ownEvent('Silenced', {
+      schemaVersion: SCHEMA_VERSION,
+      incidentId: incident.incidentId,
+      attempt: finished.attempt,
+      silenceId,
+      scope: { system: incident.system, host: incident.host, service: incident.service },
+      from: iso(now),
+      until: iso(until),
+      hours: finished.silenceHours,
+      by,
+    });
+    return commit(
+      incident,
+      { ...base, status: 'silenced', silenceId, silencedUntil: until, closedAt: now },
+      cause,
+      [event],
+      now,
+    );
+  }
+
+  const next = nextSlot(incident.roster, call.slot, now, incident.ignoreHours);
+  if (!next) {
+    const event = ownEvent('IncidentExhausted', {
+      schemaVersion: SCHEMA_VERSION,
+      incidentId: incident.incidentId,
+      callsPlaced: incident.attempt,
+      reason: 'rounds-used-up',
+      at: iso(now),
+    });
+    return commit(
+      incident,
+      { ...base, status: 'exhausted', exhaustedReason: 'rounds-used-up', closedAt: now },
+      cause,
+      [event],
+      now,
+    );
+  }
+  const attempt = incident.attempt + 1;
+  const nextCall = callFor(next, attempt);
+  const after = { ...base, attempt, call: nextCall };
+  return commit(incident, after, cause, [escalatedEvent(after as Incident, nextCall, finished.outcome, now)], now);
+}
+
+/** Past its limit, a call that is still up is hung up and counted as a timeout. */
+export function isCallOverdue(call: IncidentCall, now: number, limitMs: number): boolean {
+  return call.placedAt !== undefined && now - call.placedAt >= limitMs;
+}

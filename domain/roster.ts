@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { InvalidContactHoursError, parseContactHours, isValidTimeZone } from './hours.ts';
+
+/** Who gets called for a system, in order, and how many rounds through the list. */
+
+export const LANGUAGES = ['ja-JP', 'en-US'] as const;
+export const DEFAULT_ROUNDS = 3;
+export const MAX_ROUNDS = 10;
+export const MAX_RESPONDERS = 20;
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +81312345678');
+const timeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Tokyo');
+
+export const responderSchema = z
+  .object({
+    name: z.string().trim().min(1).max(64),
+    phone: e164,
+    language: z.enum(LANGUAGES).default('ja-JP'),
+    timezone: timeZone.default('Asia/Tokyo'),
+    hours: z.string().trim().min(1).optional(),
+  })
+  .superRefine((responder, ctx) => {
+    if (responder.hours === undefined) return;
+    try {
+      parseContactHours(responder.hours);
+    } catch (error) {
+      if (!(error instanceof InvalidContactHoursError)) throw error;
+      ctx.addIssue({ code: 'custom', path: ['hours'], message: error.message });
+    }
+  });
+
+export const rosterSchema = z.object({
+  system: z.string().trim().min(1).max(256),
+  rounds: z.number().int().min(1).max(MAX_ROUNDS).default(DEFAULT_ROUNDS),
+  responders: z.array(responderSchema).min(1, 'a roster needs at least one responder').max(MAX_RESPONDERS),
+  /** Time zone of `lastcheck` values that carry no offset (the article's tools send local time). */
+  alertTimezone: timeZone.default('Asia/Tokyo'),
+});
+
+export type Responder = z.infer<typeof responderSchema>;
+export type Roster = z.infer<typeof rosterSchema>;
+export type RosterInput = z.input<typeof rosterSchema>;
+
+/** The system whose roster answers for systems that have none of their own. */
+export const FALLBACK_SYSTEM = 'default';
+
+export function maskPhone(phone: string): string {
+  if (phone.length <= 6) return '*'.repeat(phone.length);
+  return `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}`;
+}

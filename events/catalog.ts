@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/**
+ * The events yobidashi itself puts on the bus (source `yobidashi`, detail-type = the key below).
+ * Every detail carries `schemaVersion` so consumers and auditors replaying an old archive can tell
+ * which shape they hold; bump it only with a migration note in docs/events.md.
+ */
+export const SCHEMA_VERSION = 1 as const;
+
+const version = z.literal(SCHEMA_VERSION);
+const incidentId = z.string().min(1);
+const attempt = z.number().int().positive();
+const isoTime = z.string().min(1);
+
+export const CALL_OUTCOMES = [
+  'acknowledged',
+  'skipped',
+  'silenced',
+  'no-answer',
+  'busy',
+  'answered-no-input',
+  'failed',
+  'timeout',
+] as const;
+export const callOutcomeSchema = z.enum(CALL_OUTCOMES);
+
+/** Who is being called. Phone numbers never travel on the bus (the archive is kept for audits). */
+export const responderRefSchema = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string().min(1),
+  language: z.enum(['ja-JP', 'en-US']),
+});
+
+export const silenceScopeSchema = z.object({
+  system: z.string().min(1),
+  host: z.string().min(1).optional(),
+  service: z.string().min(1).optional(),
+});
+
+export const ownEventSchemas = {
+  IncidentOpened: z.object({
+    schemaVersion: version,
+    incidentId,
+    dedupKey: z.string(),
+    system: z.string(),
+    host: z.string(),
+    service: z.string(),
+    openedAt: isoTime,
+    plannedCalls: z.number().int().nonnegative(),
+  }),
+  IncidentSuppressed: z.object({
+    schemaVersion: version,
+    incidentId,
+    dedupKey: z.string(),
+    system: z.string(),
+    host: z.string(),
+    service: z.string(),
+    silenceId: z.string(),
+    silencedUntil: isoTime,
+    at: isoTime,
+  }),
+  Escalated: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    round: z.number().int().positive(),
+    responder: responderRefSchema,
+    /** Why this call: the incident opened, or the previous attempt's outcome. */
+    because: z.union([z.literal('opened'), callOutcomeSchema]),
+    at: isoTime,
+  }),
+  CallPlaced: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    contactId: z.string().min(1),
+    responder: responderRefSchema,
+    placedAt: isoTime,
+  }),
+  CallCheckDue: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    contactId: z.string().min(1),
+    check: z.number().int().positive(),
+  }),
+  CallEnded: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    /** Absent only when Connect refused to place the call at all (`via: placement`). */
+    contactId: z.string().min(1).optional(),
+    outcome: callOutcomeSchema,
+    digits: z.string().optional(),
+    silenceHours: z.number().int().positive().optional(),
+    disconnectReason: z.string().optional(),
+    via: z.enum(['contact-flow', 'contact-event', 'reconcile', 'placement']),
+    endedAt: isoTime,
+  }),
+  CallTimeout: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    contactId: z.string().min(1),
+    placedAt: isoTime,
+    timedOutAt: isoTime,
+    limitSeconds: z.number().int().positive(),
+  }),
+  Silenced: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    silenceId: z.string().min(1),
+    scope: silenceScopeSchema,
+    from: isoTime,
+    until: isoTime,
+    hours: z.number().int().positive(),
+    by: z.string(),
+  }),
+  IncidentAcknowledged: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    by: z.string(),
+    at: isoTime,
+  }),
+  IncidentExhausted: z.object({
+    schemaVersion: version,
+    incidentId,
+    callsPlaced: z.number().int().nonnegative(),
+    reason: z.enum(['rounds-used-up', 'no-roster']),
+    at: isoTime,
+  }),
+  IncidentResolved: z.object({
+    schemaVersion: version,
+    incidentId,
+    /** The call that was ringing when the resolve arrived, if any; it is stopped. */
+    activeAttempt: attempt.optional(),
+    activeContactId: z.string().optional(),
+    at: isoTime,
+  }),
+  AlertRejected: z.object({
+    schemaVersion: version,
+    reason: z.string(),
+    issues: z.array(z.string()),
+    sourceEventId: z.string(),
+    source: z.string(),
+    /** Index inside an `alertinfo` batch, when one entry of several was bad. */
+    index: z.number().int().nonnegative().optional(),
+    /** The offending input, truncated to 2 KB so a huge payload cannot blow the 256 KB event limit. */
+    input: z.string(),
+    at: isoTime,
+  }),
+} as const;
+
+export type OwnEventName = keyof typeof ownEventSchemas;
+export type OwnEventDetail<K extends OwnEventName> = z.infer<(typeof ownEventSchemas)[K]>;
+export type CallOutcome = z.infer<typeof callOutcomeSchema>;
+export type ResponderRef = z.infer<typeof responderRefSchema>;
+export type SilenceScope = z.infer<typeof silenceScopeSchema>;
+
+/** An event about to be published: detail-type plus its detail, typed together. */
+export type OwnEvent = { [K in OwnEventName]: { detailType: K; detail: OwnEventDetail<K> } }[OwnEventName];
+
+export const OWN_EVENT_NAMES = Object.keys(ownEventSchemas) as OwnEventName[];
+
+export function ownEvent<K extends OwnEventName>(detailType: K, detail: OwnEventDetail<K>): OwnEvent {
+  return { detailType, detail } as OwnEvent;
+}
+
+export function parseOwnDetail<K extends OwnEventName>(detailType: K, detail: unknown): OwnEventDetail<K> {
+  return ownEventSchemas[detailType].parse(detail) as OwnEventDetail<K>;
+}

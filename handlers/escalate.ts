@@ -1,0 +1,20 @@
+import { parseOwnDetail, type CallOutcome } from '../events/catalog.ts';
+import { causes, finishCall } from '../domain/incident.ts';
+import { onEvent, type Deps } from './lib/deps.ts';
+import { updateIncident } from './lib/incidents.ts';
+
+/** CallEnded / CallTimeout: acknowledged, silenced, the next responder at once, or exhausted. */
+export function escalateHandler(deps: Deps) {
+  return onEvent('escalate', deps, async (envelope, log) => {
+    const timedOut = envelope['detail-type'] === 'CallTimeout';
+    const ended = timedOut ? parseOwnDetail('CallTimeout', envelope.detail) : parseOwnDetail('CallEnded', envelope.detail);
+    const outcome: CallOutcome = 'outcome' in ended ? ended.outcome : 'timeout';
+    const silenceHours = 'silenceHours' in ended ? ended.silenceHours : undefined;
+    const finished = silenceHours === undefined ? { attempt: ended.attempt, outcome } : { attempt: ended.attempt, outcome, silenceHours };
+    const now = deps.clock.now();
+    const result = await updateIncident(deps, ended.incidentId, causes.ended(ended.attempt), (incident) =>
+      finishCall(incident, finished, now),
+    );
+    log.info('call outcome applied', { incidentId: ended.incidentId, attempt: ended.attempt, outcome, result: result.kind, status: 'incident' in result ? result.incident.status : undefined });
+  });
+}

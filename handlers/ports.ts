@@ -1,0 +1,177 @@
+import type { NormalisedAlert } from '../events/alerts.ts';
+import type { CallOutcome, OwnEvent } from '../events/catalog.ts';
+import type { Incident } from '../domain/incident.ts';
+import type { Roster } from '../domain/roster.ts';
+import type { Silence } from '../domain/silence.ts';
+
+/**
+ * What handlers need from the world, kept narrow. Each port has an AWS SDK v3 adapter
+ * (infra/aws/adapters) and an in-memory one (infra/memory) so the same handler code runs in Lambda,
+ * in the local runtime and in tests.
+ */
+
+export interface Clock {
+  now(): number;
+}
+
+/** An event from outside our catalog, e.g. the AlertReceived the CloudWatch handler reshapes. */
+export interface ForeignEvent {
+  source: string;
+  detailType: string;
+  detail: unknown;
+}
+
+export interface Bus {
+  /** Own events go out with source `yobidashi`. Throws if any entry was not accepted. */
+  publish(events: readonly (OwnEvent | ForeignEvent)[]): Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface Scheduler {
+  /** One-time schedule that puts `event` on the bus at `atMs`; same name twice is a no-op. */
+  scheduleOnce(name: string, atMs: number, event: OwnEvent): Promise<void>;
+  cancel(name: string): Promise<void>;
+}
+
+export interface StartCallRequest {
+  /** Makes the start idempotent for 7 days (Connect ClientToken). */
+  clientToken: string;
+  destination: string;
+  attributes: Record<string, string>;
+}
+
+export type ContactState =
+  | { state: 'active'; connected: boolean }
+  | { state: 'ended'; connected: boolean; disconnectReason?: string; endedAt?: number }
+  | { state: 'unknown' };
+
+/** Connect refused the call outright (bad number, destination not allowed): retrying will not help. */
+export class CallRejectedError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'CallRejectedError';
+  }
+}
+
+export interface Telephony {
+  startCall(request: StartCallRequest): Promise<{ contactId: string }>;
+  stopCall(contactId: string): Promise<void>;
+  describeCall(contactId: string): Promise<ContactState>;
+}
+
+/** One call attempt as stored (the article's call-history table: check_flag, discon_reason). */
+export interface ContactRecord {
+  incidentId: string;
+  attempt: number;
+  contactId: string;
+  responderIndex: number;
+  responderName: string;
+  /** Masked: the full number stays in the roster only. */
+  destination: string;
+  placedAt: number;
+  connectedAt?: number;
+  endedAt?: number;
+  digits?: string;
+  outcome?: CallOutcome;
+  silenceHours?: number;
+  /** The article's name: true when the alert was acknowledged on this call. */
+  check_flag: boolean;
+  discon_reason?: string;
+  via?: 'contact-flow' | 'contact-event' | 'reconcile' | 'timeout';
+}
+
+export type OutcomeUpdate = Required<Pick<ContactRecord, 'outcome' | 'endedAt' | 'via'>> &
+  Pick<ContactRecord, 'digits' | 'silenceHours' | 'discon_reason'>;
+
+export interface IncidentHead {
+  dedupKey: string;
+  generation: number;
+  incidentId: string;
+}
+
+export interface AlertRecord {
+  incidentId: string;
+  alertId: string;
+  receivedAt: number;
+  source: string;
+  alert: NormalisedAlert;
+  /** What became of it: opened the incident, joined it, resolved it, or was suppressed. */
+  disposition: 'opened' | 'joined' | 'resolved' | 'suppressed' | 'unmatched';
+}
+
+export interface TimelineEvent {
+  incidentId: string;
+  eventId: string;
+  detailType: string;
+  time: string;
+  detail: unknown;
+  replayName?: string;
+}
+
+export interface RejectionRecord {
+  rejectionId: string;
+  at: number;
+  source: string;
+  sourceEventId: string;
+  reason: string;
+  issues: string[];
+  input: string;
+}
+
+export interface Timeline {
+  incident: Incident | undefined;
+  alerts: AlertRecord[];
+  contacts: ContactRecord[];
+  events: TimelineEvent[];
+}
+
+export interface Store {
+  getHead(dedupKey: string): Promise<IncidentHead | undefined>;
+  /** Moves the head from `fromGeneration` to the new incident; false if someone else got there first. */
+  claimHead(head: IncidentHead, fromGeneration: number): Promise<boolean>;
+  getIncident(incidentId: string): Promise<Incident | undefined>;
+  /** false if an incident with that id already exists. */
+  createIncident(incident: Incident): Promise<boolean>;
+  /** Conditional on the stored version being `expectedVersion`; false on a lost race. */
+  saveIncident(incident: Incident, expectedVersion: number): Promise<boolean>;
+  listIncidents(limit: number): Promise<Incident[]>;
+
+  recordAlert(record: AlertRecord): Promise<void>;
+
+  /** false if that attempt already has its contact (a retried placement). */
+  createContact(record: ContactRecord): Promise<boolean>;
+  getContact(incidentId: string, attempt: number): Promise<ContactRecord | undefined>;
+  findContact(contactId: string): Promise<ContactRecord | undefined>;
+  /** First writer wins: returns the stored record when an outcome was already there. */
+  recordOutcome(
+    incidentId: string,
+    attempt: number,
+    update: OutcomeUpdate,
+  ): Promise<{ recorded: true } | { recorded: false; existing: ContactRecord | undefined }>;
+  noteConnected(incidentId: string, attempt: number, atMs: number): Promise<void>;
+
+  putRoster(roster: Roster): Promise<void>;
+  getRoster(system: string): Promise<Roster | undefined>;
+  listRosters(): Promise<Roster[]>;
+
+  putSilence(silence: Silence): Promise<void>;
+  listSilences(system: string): Promise<Silence[]>;
+  listAllSilences(): Promise<Silence[]>;
+  deleteSilence(system: string, silenceId: string): Promise<boolean>;
+
+  recordEvent(event: TimelineEvent): Promise<void>;
+  timeline(incidentId: string): Promise<Timeline>;
+
+  recordRejection(record: RejectionRecord): Promise<void>;
+  listRejections(limit: number): Promise<RejectionRecord[]>;
+}

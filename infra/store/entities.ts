@@ -1,0 +1,200 @@
+import { Entity, Service } from 'electrodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * yobidashi's single table, modelled with ElectroDB. The table keys are generic (pk/sk and one
+ * overloaded GSI, gsi1pk/gsi1sk) and TTL lives in `expiresAt`; TABLE_KEYS is what the CDK stack and
+ * the local runtime create the table from. Keys keep their case (`casing: 'none'`): ElectroDB would
+ * otherwise lower-case them and fold `CPU` and `cpu` into one incident.
+ */
+
+export const SERVICE = 'yobidashi';
+
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  globalIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+} as const;
+
+function key<const F extends string>(field: F) {
+  return <const C extends readonly string[]>(composite: C) => ({ field, composite, casing: 'none' as const });
+}
+const keys = { pk: key('pk'), sk: key('sk'), gsi1pk: key('gsi1pk'), gsi1sk: key('gsi1sk') };
+
+export function createEntities(client: DynamoDBDocumentClient, table: string) {
+  const config = { client, table };
+
+  const incident = new Entity(
+    {
+      model: { entity: 'incident', version: '1', service: SERVICE },
+      attributes: {
+        incidentId: { type: 'string', required: true },
+        dedupKey: { type: 'string', required: true },
+        system: { type: 'string', required: true },
+        host: { type: 'string', required: true },
+        service: { type: 'string', required: true },
+        status: { type: ['open', 'acknowledged', 'silenced', 'exhausted', 'resolved', 'suppressed'] as const, required: true },
+        version: { type: 'number', required: true },
+        openedAt: { type: 'number', required: true },
+        updatedAt: { type: 'number', required: true },
+        closedAt: { type: 'number' },
+        attempt: { type: 'number', required: true },
+        ignoreHours: { type: 'boolean', required: true },
+        roster: { type: 'any', required: true },
+        call: { type: 'any' },
+        alert: { type: 'any', required: true },
+        acknowledgedBy: { type: 'string' },
+        silenceId: { type: 'string' },
+        silencedUntil: { type: 'number' },
+        exhaustedReason: { type: ['rounds-used-up', 'no-roster'] as const },
+        lastCause: { type: 'string' },
+        outbox: { type: 'any', required: true },
+      },
+      indexes: {
+        primary: { collection: 'timeline', pk: keys.pk(['incidentId']), sk: keys.sk([]) },
+        recent: { index: 'gsi1', pk: keys.gsi1pk([]), sk: keys.gsi1sk(['openedAt', 'incidentId']) },
+      },
+    },
+    config,
+  );
+
+  const head = new Entity(
+    {
+      model: { entity: 'incidentHead', version: '1', service: SERVICE },
+      attributes: {
+        dedupKey: { type: 'string', required: true },
+        generation: { type: 'number', required: true },
+        incidentId: { type: 'string', required: true },
+      },
+      indexes: { primary: { pk: keys.pk(['dedupKey']), sk: keys.sk([]) } },
+    },
+    config,
+  );
+
+  const alert = new Entity(
+    {
+      model: { entity: 'alert', version: '1', service: SERVICE },
+      attributes: {
+        incidentId: { type: 'string', required: true },
+        alertId: { type: 'string', required: true },
+        receivedAt: { type: 'number', required: true },
+        source: { type: 'string', required: true },
+        alert: { type: 'any', required: true },
+        disposition: { type: ['opened', 'joined', 'resolved', 'suppressed', 'unmatched'] as const, required: true },
+      },
+      indexes: { primary: { collection: 'timeline', pk: keys.pk(['incidentId']), sk: keys.sk(['receivedAt', 'alertId']) } },
+    },
+    config,
+  );
+
+  const contact = new Entity(
+    {
+      model: { entity: 'contact', version: '1', service: SERVICE },
+      attributes: {
+        incidentId: { type: 'string', required: true },
+        attempt: { type: 'number', required: true, padding: { length: 4, char: '0' } },
+        contactId: { type: 'string', required: true },
+        responderIndex: { type: 'number', required: true },
+        responderName: { type: 'string', required: true },
+        destination: { type: 'string', required: true },
+        placedAt: { type: 'number', required: true },
+        connectedAt: { type: 'number' },
+        endedAt: { type: 'number' },
+        digits: { type: 'string' },
+        outcome: {
+          type: ['acknowledged', 'skipped', 'silenced', 'no-answer', 'busy', 'answered-no-input', 'failed', 'timeout'] as const,
+        },
+        silenceHours: { type: 'number' },
+        check_flag: { type: 'boolean', required: true },
+        discon_reason: { type: 'string' },
+        via: { type: ['contact-flow', 'contact-event', 'reconcile', 'timeout'] as const },
+      },
+      indexes: {
+        primary: { collection: 'timeline', pk: keys.pk(['incidentId']), sk: keys.sk(['attempt']) },
+        byContactId: { index: 'gsi1', pk: keys.gsi1pk(['contactId']), sk: keys.gsi1sk([]) },
+      },
+    },
+    config,
+  );
+
+  const timelineEvent = new Entity(
+    {
+      model: { entity: 'event', version: '1', service: SERVICE },
+      attributes: {
+        incidentId: { type: 'string', required: true },
+        eventId: { type: 'string', required: true },
+        detailType: { type: 'string', required: true },
+        time: { type: 'string', required: true },
+        detail: { type: 'any', required: true },
+        replayName: { type: 'string' },
+      },
+      indexes: { primary: { collection: 'timeline', pk: keys.pk(['incidentId']), sk: keys.sk(['time', 'eventId']) } },
+    },
+    config,
+  );
+
+  const roster = new Entity(
+    {
+      model: { entity: 'roster', version: '1', service: SERVICE },
+      attributes: {
+        system: { type: 'string', required: true },
+        rounds: { type: 'number', required: true },
+        alertTimezone: { type: 'string', required: true },
+        responders: { type: 'any', required: true },
+      },
+      indexes: {
+        primary: { pk: keys.pk(['system']), sk: keys.sk([]) },
+        all: { index: 'gsi1', pk: keys.gsi1pk([]), sk: keys.gsi1sk(['system']) },
+      },
+    },
+    config,
+  );
+
+  const silence = new Entity(
+    {
+      model: { entity: 'silence', version: '1', service: SERVICE },
+      attributes: {
+        system: { type: 'string', required: true },
+        silenceId: { type: 'string', required: true },
+        host: { type: 'string' },
+        service: { type: 'string' },
+        from: { type: 'number', required: true },
+        until: { type: 'number', required: true },
+        createdBy: { type: 'string', required: true },
+        reason: { type: 'string' },
+        incidentId: { type: 'string' },
+        /** DynamoDB TTL (epoch seconds): a month after the silence ends, kept meanwhile for audits. */
+        expiresAt: { type: 'number', required: true },
+      },
+      indexes: {
+        primary: { pk: keys.pk(['system']), sk: keys.sk(['silenceId']) },
+        all: { index: 'gsi1', pk: keys.gsi1pk([]), sk: keys.gsi1sk(['silenceId']) },
+      },
+    },
+    config,
+  );
+
+  const rejection = new Entity(
+    {
+      model: { entity: 'rejection', version: '1', service: SERVICE },
+      attributes: {
+        rejectionId: { type: 'string', required: true },
+        at: { type: 'number', required: true },
+        source: { type: 'string', required: true },
+        sourceEventId: { type: 'string', required: true },
+        reason: { type: 'string', required: true },
+        issues: { type: 'list', items: { type: 'string' }, required: true },
+        input: { type: 'string', required: true },
+        expiresAt: { type: 'number', required: true },
+      },
+      indexes: { primary: { pk: keys.pk([]), sk: keys.sk(['at', 'rejectionId']) } },
+    },
+    config,
+  );
+
+  const service = new Service({ incident, alert, contact, timelineEvent }, config);
+  return { incident, head, alert, contact, timelineEvent, roster, silence, rejection, service };
+}
+
+export type Entities = ReturnType<typeof createEntities>;

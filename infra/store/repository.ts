@@ -1,0 +1,240 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Incident } from '../../domain/incident.ts';
+import type { Roster } from '../../domain/roster.ts';
+import type { Silence } from '../../domain/silence.ts';
+import type {
+  AlertRecord,
+  ContactRecord,
+  IncidentHead,
+  OutcomeUpdate,
+  RejectionRecord,
+  Store,
+  Timeline,
+  TimelineEvent,
+} from '../../handlers/ports.ts';
+import { createEntities, type Entities } from './entities.ts';
+
+const DAY_SECONDS = 86_400;
+
+interface SilenceItem {
+  system: string;
+  silenceId: string;
+  host?: string | undefined;
+  service?: string | undefined;
+  from: number;
+  until: number;
+  createdBy: string;
+  reason?: string | undefined;
+  incidentId?: string | undefined;
+}
+const SILENCE_RETENTION_SECONDS = 30 * DAY_SECONDS;
+const REJECTION_RETENTION_SECONDS = 90 * DAY_SECONDS;
+
+/** ElectroDB wraps the SDK error; either shape means "the condition did not hold". */
+export function isConditionalFailure(error: unknown): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    const { name, message } = current as { name?: string; message?: string };
+    if (name === 'ConditionalCheckFailedException' || /conditional request failed/i.test(message ?? '')) return true;
+  }
+  return false;
+}
+
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Strips ElectroDB's undefined-able view back into our domain types without `any`. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}
+
+export class ElectroStore implements Store {
+  private readonly db: Entities;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.db = createEntities(client, table);
+  }
+
+  async getHead(dedupKey: string): Promise<IncidentHead | undefined> {
+    const { data } = await this.db.head.get({ dedupKey }).go({ consistent: true });
+    return data ? { dedupKey: data.dedupKey, generation: data.generation, incidentId: data.incidentId } : undefined;
+  }
+
+  claimHead(head: IncidentHead, fromGeneration: number): Promise<boolean> {
+    if (fromGeneration === 0) return conditional(() => this.db.head.create(head).go());
+    return conditional(() =>
+      this.db.head
+        .patch({ dedupKey: head.dedupKey })
+        .set({ generation: head.generation, incidentId: head.incidentId })
+        .where(({ generation }, { eq }) => eq(generation, fromGeneration))
+        .go(),
+    );
+  }
+
+  async getIncident(incidentId: string): Promise<Incident | undefined> {
+    const { data } = await this.db.incident.get({ incidentId }).go({ consistent: true });
+    return data ? (defined(data) as Incident) : undefined;
+  }
+
+  createIncident(incident: Incident): Promise<boolean> {
+    return conditional(() => this.db.incident.create(incident).go());
+  }
+
+  saveIncident(incident: Incident, expectedVersion: number): Promise<boolean> {
+    return conditional(() =>
+      this.db.incident
+        .put(incident)
+        .where(({ version }, { eq }) => eq(version, expectedVersion))
+        .go(),
+    );
+  }
+
+  async listIncidents(limit: number): Promise<Incident[]> {
+    const { data } = await this.db.incident.query.recent({}).go({ order: 'desc', limit });
+    return data.map((item) => defined(item) as Incident);
+  }
+
+  async recordAlert(record: AlertRecord): Promise<void> {
+    await this.db.alert.put(record).go();
+  }
+
+  createContact(record: ContactRecord): Promise<boolean> {
+    return conditional(() => this.db.contact.create(record).go());
+  }
+
+  async getContact(incidentId: string, attempt: number): Promise<ContactRecord | undefined> {
+    const { data } = await this.db.contact.get({ incidentId, attempt }).go({ consistent: true });
+    return data ? (defined(data) as ContactRecord) : undefined;
+  }
+
+  async findContact(contactId: string): Promise<ContactRecord | undefined> {
+    const { data } = await this.db.contact.query.byContactId({ contactId }).go({ limit: 1 });
+    const found = data[0];
+    // The index is eventually consistent: re-read the item itself for its latest state.
+    return found ? this.getContact(found.incidentId, found.attempt) : undefined;
+  }
+
+  async recordOutcome(
+    incidentId: string,
+    attempt: number,
+    update: OutcomeUpdate,
+  ): Promise<{ recorded: true } | { recorded: false; existing: ContactRecord | undefined }> {
+    const written = await conditional(() =>
+      this.db.contact
+        .patch({ incidentId, attempt })
+        .set(defined({ ...update, check_flag: update.outcome === 'acknowledged' }))
+        .where(({ outcome }, { notExists }) => notExists(outcome))
+        .go(),
+    );
+    if (written) return { recorded: true };
+    return { recorded: false, existing: await this.getContact(incidentId, attempt) };
+  }
+
+  async noteConnected(incidentId: string, attempt: number, atMs: number): Promise<void> {
+    await conditional(() =>
+      this.db.contact
+        .patch({ incidentId, attempt })
+        .set({ connectedAt: atMs })
+        .where(({ connectedAt }, { notExists }) => notExists(connectedAt))
+        .go(),
+    );
+  }
+
+  async putRoster(roster: Roster): Promise<void> {
+    await this.db.roster.put(roster).go();
+  }
+
+  async getRoster(system: string): Promise<Roster | undefined> {
+    const { data } = await this.db.roster.get({ system }).go({ consistent: true });
+    return data ? (defined(data) as Roster) : undefined;
+  }
+
+  async listRosters(): Promise<Roster[]> {
+    const { data } = await this.db.roster.query.all({}).go({ pages: 'all' });
+    return data.map((item) => defined(item) as Roster);
+  }
+
+  async putSilence(silence: Silence): Promise<void> {
+    await this.db.silence
+      .put(
+        defined({
+          system: silence.scope.system,
+          host: silence.scope.host,
+          service: silence.scope.service,
+          silenceId: silence.silenceId,
+          from: silence.from,
+          until: silence.until,
+          createdBy: silence.createdBy,
+          reason: silence.reason,
+          incidentId: silence.incidentId,
+          expiresAt: Math.ceil(silence.until / 1000) + SILENCE_RETENTION_SECONDS,
+        }),
+      )
+      .go();
+  }
+
+  private toSilence(item: SilenceItem): Silence {
+    return defined({
+      silenceId: item.silenceId,
+      scope: defined({ system: item.system, host: item.host, service: item.service }),
+      from: item.from,
+      until: item.until,
+      createdBy: item.createdBy,
+      reason: item.reason,
+      incidentId: item.incidentId,
+    }) as Silence;
+  }
+
+  async listSilences(system: string): Promise<Silence[]> {
+    const { data } = await this.db.silence.query.primary({ system }).go({ pages: 'all', consistent: true });
+    return data.map((item) => this.toSilence(item));
+  }
+
+  async listAllSilences(): Promise<Silence[]> {
+    const { data } = await this.db.silence.query.all({}).go({ pages: 'all' });
+    return data.map((item) => this.toSilence(item));
+  }
+
+  deleteSilence(system: string, silenceId: string): Promise<boolean> {
+    return conditional(() => this.db.silence.remove({ system, silenceId }).go());
+  }
+
+  async recordEvent(event: TimelineEvent): Promise<void> {
+    await this.db.timelineEvent.put(defined(event)).go();
+  }
+
+  async timeline(incidentId: string): Promise<Timeline> {
+    const { data } = await this.db.service.collections.timeline({ incidentId }).go({ pages: 'all', consistent: true });
+    const incident = data.incident[0];
+    return {
+      incident: incident ? (defined(incident) as Incident) : undefined,
+      alerts: data.alert.map((item) => defined(item) as AlertRecord),
+      contacts: data.contact.map((item) => defined(item) as ContactRecord),
+      events: data.timelineEvent.map((item) => defined(item) as TimelineEvent),
+    };
+  }
+
+  async recordRejection(record: RejectionRecord): Promise<void> {
+    await this.db.rejection
+      .put({ ...record, expiresAt: Math.ceil(record.at / 1000) + REJECTION_RETENTION_SECONDS })
+      .go();
+  }
+
+  async listRejections(limit: number): Promise<RejectionRecord[]> {
+    const { data } = await this.db.rejection.query.primary({}).go({ order: 'desc', limit });
+    return data.map(({ expiresAt: _expires, ...item }) => defined(item) as RejectionRecord);
+  }
+}
