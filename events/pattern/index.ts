@@ -1,0 +1,7 @@
+export {
+  compileEventPattern,
+  InvalidEventPatternError,
+  matchesEventPattern,
+  validateEventPattern,
+} from './match.ts';
+export type { EventPattern } from './match.ts';
