@@ -1,0 +1,254 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeDynalite, Harness } from '../harness/harness.ts';
+
+/**
+ * The article's scenario end to end, GoAlert-smoke-test style: phones expect calls, hear text,
+ * press keys, and nothing else rings. Virtual time: no sleeps.
+ */
+
+const AKI = '+819011110001';
+const BEN = '+819011110002';
+const CHO = '+819011110003';
+
+const article = {
+  alertinfo: [{ host: 'server1', service: 'CPU Utilization', lastcheck: '2026-11-24 10:00:00', systemname: 'XYZ' }],
+};
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await Harness.start();
+  await h.roster({
+    system: 'XYZ',
+    rounds: 3,
+    responders: [
+      { name: 'Aki', phone: AKI, language: 'ja-JP', timezone: 'Asia/Tokyo' },
+      { name: 'Ben', phone: BEN, language: 'en-US', timezone: 'America/New_York' },
+      { name: 'Cho', phone: CHO, language: 'ja-JP', timezone: 'Asia/Tokyo' },
+    ],
+  });
+});
+
+afterAll(closeDynalite);
+
+describe('the article scenario', () => {
+  it('nobody answers: nine calls 1,2,3,1,2,3,1,2,3, then exhausted and silence', async () => {
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN, CHO, AKI, BEN, CHO, AKI, BEN, CHO]);
+    const incident = await h.onlyIncident();
+    expect(incident.status).toBe('exhausted');
+    expect(incident.attempt).toBe(9);
+    expect(h.published('IncidentExhausted')).toHaveLength(1);
+    expect(h.published('Escalated').map((e) => (e.detail as { attempt: number }).attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('responder 2 presses 1 in round one: acknowledged, no further call', async () => {
+    h.phone(BEN, { kind: 'answer', afterSeconds: 5, digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    const incident = await h.onlyIncident();
+    expect(incident.status).toBe('acknowledged');
+    expect(incident.acknowledgedBy).toBe('Ben');
+    const ben = h.phones.calls[1];
+    // 10:00 in Tokyo is 20:00 the evening before in New York, where Ben is.
+    expect(ben?.heard).toEqual(['On November 23, 2026 at 8:00 PM, an alert for CPU Utilization occurred on server1 of system XYZ.']);
+    const { contacts } = await h.store.timeline(incident.incidentId);
+    expect(contacts.map((c) => [c.attempt, c.outcome, c.check_flag])).toEqual([
+      [1, 'no-answer', false],
+      [2, 'acknowledged', true],
+    ]);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('speaks the alert in the responder language and time zone', async () => {
+    h.phone(AKI, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI]);
+    expect(h.phones.calls[0]?.heard).toEqual(['2026年11月24日 10時0分、システムXYZのserver1で、CPU Utilizationのアラートが発生しました。']);
+    expect(h.phones.calls[0]?.attributes).toMatchObject({ systemname: 'XYZ', host: 'server1', service: 'CPU Utilization', language: 'ja-JP', attempt: '1' });
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('responder 1 presses 3: responder 2 is called at once, not at the next check', async () => {
+    h.phone(AKI, { kind: 'answer', afterSeconds: 4, digits: '3' });
+    h.phone(BEN, { kind: 'answer', afterSeconds: 4, digits: '1' });
+    await h.sendAlert(article);
+    await h.advance(16_000); // Aki answers at 4 s, hears the alert, presses 3 at 16 s
+    h.expectCalls([AKI, BEN]);
+    const [aki, ben] = h.phones.calls;
+    expect(ben!.placedAt - aki!.placedAt).toBe(16_000);
+    expect(h.scheduler.history.filter((s) => s.state === 'fired')).toHaveLength(0); // no check was needed
+    await h.settle();
+    expect((await h.onlyIncident()).status).toBe('acknowledged');
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('9,1,2,#: silenced 12 h; a repeat inside 12 h is suppressed and calls no one; after 12 h it calls again', async () => {
+    h.phone(AKI, { kind: 'answer', digits: '912#' });
+    await h.sendAlert(article);
+    await h.settle(60_000);
+    h.expectCalls([AKI]);
+    const silenced = await h.onlyIncident();
+    expect(silenced.status).toBe('silenced');
+    expect(silenced.silencedUntil! - h.time.now()).toBeGreaterThan(11.9 * 3_600_000);
+    expect(h.published('Silenced')).toHaveLength(1);
+
+    await h.advance(6 * 3_600_000);
+    await h.sendAlert(article);
+    await h.settle(60_000);
+    h.expectCalls([]);
+    const suppressed = (await h.incidents()).find((i) => i.status === 'suppressed');
+    expect(suppressed?.silenceId).toBe(silenced.silenceId);
+
+    await h.advance(6 * 3_600_000);
+    h.phone(AKI, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI]);
+    expect((await h.incidents()).map((i) => i.status).sort()).toEqual(['acknowledged', 'silenced', 'suppressed']);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('9# alone silences for 12 hours', async () => {
+    h.phone(AKI, { kind: 'answer', digits: '9#' });
+    await h.sendAlert(article);
+    await h.settle();
+    const incident = await h.onlyIncident();
+    expect(incident.status).toBe('silenced');
+    expect((h.published('Silenced')[0]?.detail as { hours: number }).hours).toBe(12);
+    h.expectCalls([AKI]);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('answered with no digit (voicemail) is not an acknowledgement: next responder', async () => {
+    h.phone(AKI, { kind: 'answer', digits: '' });
+    h.phone(BEN, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    const { contacts } = await h.store.timeline((await h.onlyIncident()).incidentId);
+    expect(contacts[0]).toMatchObject({ outcome: 'answered-no-input', check_flag: false, discon_reason: 'CONTACT_FLOW_DISCONNECT' });
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('a wrong digit is not an acknowledgement either', async () => {
+    h.phone(AKI, { kind: 'answer', digits: '7' });
+    h.phone(BEN, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    const { contacts } = await h.store.timeline((await h.onlyIncident()).incidentId);
+    expect(contacts[0]).toMatchObject({ outcome: 'answered-no-input', digits: '7' });
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('busy and invalid number: next responder, reason recorded', async () => {
+    h.phone(AKI, { kind: 'busy' });
+    h.phone(BEN, { kind: 'invalid' });
+    h.phone(CHO, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN, CHO]);
+    const { contacts } = await h.store.timeline((await h.onlyIncident()).incidentId);
+    expect(contacts.map((c) => [c.outcome, c.discon_reason])).toEqual([
+      ['busy', 'TELECOM_BUSY'],
+      ['failed', 'TELECOM_NUMBER_INVALID'],
+      ['acknowledged', undefined],
+    ]);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('Connect refusing to place a call counts as failed and moves on', async () => {
+    h.phone(AKI, { kind: 'refused' });
+    h.phone(BEN, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([BEN]);
+    expect(h.published('CallEnded')[0]?.detail).toMatchObject({ attempt: 1, outcome: 'failed', via: 'placement' });
+    expect((await h.onlyIncident()).status).toBe('acknowledged');
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('a call that never ends: the check fires, StopContact, CallTimeout, next responder', async () => {
+    h.phone(AKI, { kind: 'never-ends' });
+    h.phone(BEN, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    const [aki, ben] = h.phones.calls;
+    expect(aki?.disconnectReason).toBe('API'); // we hung up
+    const timeout = h.published('CallTimeout');
+    expect(timeout).toHaveLength(1);
+    expect(timeout[0]?.detail).toMatchObject({ attempt: 1, limitSeconds: 240 });
+    expect(ben!.placedAt - aki!.placedAt).toBe(240_000);
+    const akiChecks = h.scheduler.history.filter((s) => s.state === 'fired' && s.event.detail.attempt === 1);
+    expect(akiChecks.map((s) => (s.atMs - aki!.placedAt) / 1000)).toEqual([30, 60, 90, 120, 150, 180, 210, 240]);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('lost contact events: the check reconciles the end with DescribeContact', async () => {
+    h.phones.dropContactEvents = true;
+    h.phone(AKI, { kind: 'busy' });
+    h.phone(BEN, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    expect(h.published('CallEnded')[0]?.detail).toMatchObject({ attempt: 1, outcome: 'busy', via: 'reconcile', disconnectReason: 'TELECOM_BUSY' });
+    const [aki, ben] = h.phones.calls;
+    expect(ben!.placedAt - aki!.placedAt).toBe(30_000); // picked up by the first check
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('the same alert delivered three times, out of order: one incident, the same calls', async () => {
+    h.phone(CHO, { kind: 'answer', digits: '1' });
+    let seed = 7;
+    h.bus.reorder = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    h.bus.duplicates = 3;
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN, CHO]);
+    const incident = await h.onlyIncident();
+    expect(incident.status).toBe('acknowledged');
+    expect(h.published('Escalated').length).toBeGreaterThanOrEqual(3);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('a resolved alert while calling: calling stops and the ringing call is hung up', async () => {
+    await h.sendAlert(article);
+    await h.advance(20_000);
+    h.expectCalls([AKI]);
+    await h.sendAlert({ systemname: 'XYZ', host: 'server1', service: 'CPU Utilization', status: 'resolved' });
+    expect((await h.onlyIncident()).status).toBe('resolved');
+    expect(h.phones.calls[0]?.disconnectReason).toBe('API');
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('replayed events place no call', async () => {
+    h.phone(AKI, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI]);
+    const replayed = h.bus.replay('audit-1', 0, h.time.now() + 1);
+    await h.bus.drain();
+    expect(replayed).toBeGreaterThan(5);
+    expect((await h.incidents()).length).toBe(1);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('a repeat alert joins the open incident and starts no new calls', async () => {
+    h.phone(BEN, { kind: 'answer', digits: '1' });
+    await h.sendAlert(article);
+    await h.advance(10_000);
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    const incident = await h.onlyIncident();
+    const { alerts } = await h.store.timeline(incident.incidentId);
+    expect(alerts.map((a) => a.disposition)).toEqual(['opened', 'joined']);
+    await h.assertNoUnexpectedCalls();
+  });
+});
