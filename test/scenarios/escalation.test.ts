@@ -185,7 +185,8 @@ describe('the article scenario', () => {
     expect(timeout).toHaveLength(1);
     expect(timeout[0]?.detail).toMatchObject({ attempt: 1, limitSeconds: 240 });
     expect(ben!.placedAt - aki!.placedAt).toBe(240_000);
-    const akiChecks = h.scheduler.history.filter((s) => s.state === 'fired' && s.event.detail.attempt === 1);
+    const akiIncident = (await h.onlyIncident()).incidentId;
+    const akiChecks = h.scheduler.history.filter((s) => s.state === 'fired' && s.name.startsWith(`chk-${akiIncident}-1-`));
     expect(akiChecks.map((s) => (s.atMs - aki!.placedAt) / 1000)).toEqual([30, 60, 90, 120, 150, 180, 210, 240]);
     await h.assertNoUnexpectedCalls();
   });
