@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ACK_HOLD_MS,
+  finishCall,
+  openIncident,
+  recordCallPlaced,
+  resolveIncident,
+  routeAlert,
+  suppressedIncident,
+  type Decision,
+  type Incident,
+} from '../../domain/incident.ts';
+import type { Silence } from '../../domain/silence.ts';
+import { alert, roster, T0 } from './fixtures.ts';
+
+function changed(decision: Decision): Extract<Decision, { changed: true }> {
+  if (!decision.changed) throw new Error(`expected a change, got: ${decision.reason}`);
+  return decision;
+}
+
+function opened(names = ['a', 'b', 'c']): Incident {
+  return openIncident({ incidentId: 'inc-1', alert: alert(), alertId: 'evt-1:0', now: T0 }, roster(names)).incident;
+}
+
+const silence: Silence = {
+  silenceId: 'sil-1',
+  scope: { system: 'XYZ', host: 'server1' },
+  from: T0 - 1000,
+  until: T0 + 3_600_000,
+  createdBy: 'test',
+};
+
+describe('opening', () => {
+  it('opens with the first call and says so', () => {
+    const { incident, events } = openIncident({ incidentId: 'inc-1', alert: alert(), alertId: 'e:0', now: T0 }, roster(['a', 'b']));
+    expect(incident).toMatchObject({ status: 'open', attempt: 1, version: 1, call: { attempt: 1, responderIndex: 0, round: 1 } });
+    expect(events.map((e) => e.detailType)).toEqual(['IncidentOpened', 'Escalated']);
+    expect(events[1]?.detail).toMatchObject({ attempt: 1, because: 'opened', responder: { index: 0, name: 'a' } });
+    expect(incident.outbox).toEqual(events);
+  });
+
+  it('with no roster it is exhausted at once rather than silently calling nobody', () => {
+    const { incident, events } = openIncident({ incidentId: 'inc-1', alert: alert(), alertId: 'e:0', now: T0 }, undefined);
+    expect(incident.status).toBe('exhausted');
+    expect(incident.exhaustedReason).toBe('no-roster');
+    expect(events.map((e) => e.detailType)).toEqual(['IncidentOpened', 'IncidentExhausted']);
+  });
+
+  it('a suppressed incident never calls', () => {
+    const { incident, events } = suppressedIncident({ incidentId: 'inc-2', alert: alert(), alertId: 'e:0', now: T0 }, silence);
+    expect(incident).toMatchObject({ status: 'suppressed', attempt: 0, silenceId: 'sil-1' });
+    expect(incident.call).toBeUndefined();
+    expect(events.map((e) => e.detailType)).toEqual(['IncidentSuppressed']);
+  });
+});
+
+describe('routing alerts', () => {
+  it('joins an open incident', () => {
+    expect(routeAlert(opened(), alert(), [], T0 + 5).kind).toBe('join');
+  });
+
+  it('joins an acknowledged incident within the hold, opens a new one after', () => {
+    const ack = { ...opened(), status: 'acknowledged' as const, updatedAt: T0 };
+    expect(routeAlert(ack, alert(), [], T0 + ACK_HOLD_MS - 1).kind).toBe('join');
+    expect(routeAlert(ack, alert(), [], T0 + ACK_HOLD_MS).kind).toBe('open');
+  });
+
+  it('a resolved alert resolves a live incident, and is only recorded otherwise', () => {
+    expect(routeAlert(opened(), alert({ status: 'resolved' }), [], T0).kind).toBe('resolve');
+    expect(routeAlert(undefined, alert({ status: 'resolved' }), [], T0).kind).toBe('record');
+    expect(routeAlert({ ...opened(), status: 'exhausted' }, alert({ status: 'resolved' }), [], T0).kind).toBe('record');
+  });
+
+  it('a firing alert under an active silence is suppressed; outside its scope or time it opens', () => {
+    expect(routeAlert(undefined, alert(), [silence], T0)).toMatchObject({ kind: 'suppress', silence: { silenceId: 'sil-1' } });
+    expect(routeAlert(undefined, alert({ host: 'server2' }), [silence], T0).kind).toBe('open');
+    expect(routeAlert(undefined, alert(), [silence], silence.until).kind).toBe('open');
+    expect(routeAlert(undefined, alert({ systemname: 'ABC' }), [silence], T0).kind).toBe('open');
+  });
+
+  it('repeat suppressed alerts join the suppressed incident of the same silence', () => {
+    const suppressed = suppressedIncident({ incidentId: 'inc-2', alert: alert(), alertId: 'e:0', now: T0 }, silence).incident;
+    expect(routeAlert(suppressed, alert(), [silence], T0 + 10)).toMatchObject({ kind: 'suppress', joinIncident: { incidentId: 'inc-2' } });
+  });
+
+  it('a new firing alert after an exhausted or silenced incident is news', () => {
+    expect(routeAlert({ ...opened(), status: 'exhausted' }, alert(), [], T0).kind).toBe('open');
+  });
+});
+
+describe('calls', () => {
+  it('records the placed call once', () => {
+    const placed = changed(recordCallPlaced(opened(), 1, 'c-1', T0 + 1));
+    expect(placed.incident.call).toMatchObject({ contactId: 'c-1', placedAt: T0 + 1 });
+    expect(placed.events.map((e) => e.detailType)).toEqual(['CallPlaced']);
+    expect(recordCallPlaced(placed.incident, 1, 'c-1', T0 + 2).changed).toBe(false);
+    expect(recordCallPlaced(placed.incident, 2, 'c-2', T0 + 2).changed).toBe(false);
+  });
+
+  it('no answer moves to the next responder at once', () => {
+    const next = changed(finishCall(opened(), { attempt: 1, outcome: 'no-answer' }, T0 + 60_000));
+    expect(next.incident).toMatchObject({ attempt: 2, call: { attempt: 2, responderIndex: 1 }, status: 'open' });
+    expect(next.events[0]?.detail).toMatchObject({ attempt: 2, because: 'no-answer' });
+    expect(next.incident.version).toBe(2);
+  });
+
+  it('fencing: a stale or repeated end changes nothing', () => {
+    const next = changed(finishCall(opened(), { attempt: 1, outcome: 'busy' }, T0));
+    expect(finishCall(next.incident, { attempt: 1, outcome: 'busy' }, T0)).toMatchObject({ changed: false });
+    expect(finishCall(next.incident, { attempt: 1, outcome: 'acknowledged' }, T0)).toMatchObject({ changed: false });
+    expect(finishCall(next.incident, { attempt: 3, outcome: 'acknowledged' }, T0)).toMatchObject({ changed: false });
+  });
+
+  it('acknowledged and silenced are final', () => {
+    const ack = changed(finishCall(opened(), { attempt: 1, outcome: 'acknowledged' }, T0));
+    expect(ack.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'a' });
+    expect(finishCall(ack.incident, { attempt: 1, outcome: 'no-answer' }, T0).changed).toBe(false);
+    const silenced = changed(finishCall(opened(), { attempt: 1, outcome: 'silenced', silenceHours: 12 }, T0));
+    expect(silenced.incident).toMatchObject({ status: 'silenced', silencedUntil: T0 + 12 * 3_600_000 });
+    expect(silenced.events[0]?.detail).toMatchObject({
+      hours: 12,
+      scope: { system: 'XYZ', host: 'server1', service: 'CPU Utilization' },
+      silenceId: 'sil-inc-1',
+    });
+  });
+
+  it('exhausts after responders × rounds calls', () => {
+    let incident = opened(['a', 'b']);
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      incident = changed(finishCall(incident, { attempt, outcome: 'no-answer' }, T0 + attempt)).incident;
+    }
+    expect(incident).toMatchObject({ status: 'exhausted', attempt: 6, exhaustedReason: 'rounds-used-up' });
+  });
+
+  it('resolving stops calling and names the ringing call', () => {
+    const placed = changed(recordCallPlaced(opened(), 1, 'c-1', T0)).incident;
+    const resolved = changed(resolveIncident(placed, 'evt-9:0', T0 + 5));
+    expect(resolved.incident.status).toBe('resolved');
+    expect(resolved.events[0]?.detail).toMatchObject({ activeAttempt: 1, activeContactId: 'c-1' });
+    expect(finishCall(resolved.incident, { attempt: 1, outcome: 'no-answer' }, T0).changed).toBe(false);
+    expect(resolveIncident(resolved.incident, 'evt-10:0', T0).changed).toBe(false);
+  });
+});
