@@ -1,0 +1,73 @@
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  type SchedulerClientConfig,
+} from '@aws-sdk/client-scheduler';
+import { OWN_SOURCE } from '../../../events/envelope.ts';
+import type { OwnEvent } from '../../../events/catalog.ts';
+import type { Scheduler } from '../../../handlers/ports.ts';
+
+export interface SchedulerTarget {
+  groupName: string;
+  /** The bus the schedule puts its event on. */
+  busArn: string;
+  /** The role EventBridge Scheduler assumes to call PutEvents on that bus. */
+  roleArn: string;
+  deadLetterArn?: string;
+}
+
+/** `at(...)` takes whole seconds in the given zone; we always use UTC. */
+export function atExpression(atMs: number): string {
+  return `at(${new Date(Math.ceil(atMs / 1000) * 1000).toISOString().slice(0, 19)})`;
+}
+
+/**
+ * One-time EventBridge Scheduler schedules that put an own event on the bus, deleted after they
+ * fire. The name is the idempotency key: creating an existing name is a no-op.
+ */
+export class EventBridgeScheduler implements Scheduler {
+  constructor(
+    private readonly target: SchedulerTarget,
+    private readonly client: SchedulerClient = new SchedulerClient({}),
+  ) {}
+
+  static fromConfig(target: SchedulerTarget, config: SchedulerClientConfig): EventBridgeScheduler {
+    return new EventBridgeScheduler(target, new SchedulerClient(config));
+  }
+
+  async scheduleOnce(name: string, atMs: number, event: OwnEvent): Promise<void> {
+    try {
+      await this.client.send(
+        new CreateScheduleCommand({
+          Name: name,
+          GroupName: this.target.groupName,
+          ScheduleExpression: atExpression(atMs),
+          ScheduleExpressionTimezone: 'UTC',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          ActionAfterCompletion: 'DELETE',
+          Target: {
+            Arn: this.target.busArn,
+            RoleArn: this.target.roleArn,
+            Input: JSON.stringify(event.detail),
+            EventBridgeParameters: { Source: OWN_SOURCE, DetailType: event.detailType },
+            RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+            ...(this.target.deadLetterArn ? { DeadLetterConfig: { Arn: this.target.deadLetterArn } } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+    }
+  }
+
+  async cancel(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.target.groupName }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+}
