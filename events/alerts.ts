@@ -122,7 +122,7 @@ export function parseAlertReceived(detail: unknown): ParsedAlerts {
         parsed.rejected.push({
           index,
           reason: `invalid alert alertinfo[${index}]`,
-          issues: describeIssues(result.error).map((issue) => `alertinfo[${index}].${issue}`),
+          issues: describeIssues(result.error).map((issue) => `alertinfo[${index}]${issue.startsWith('(detail)') ? issue.slice(8) : `.${issue}`}`),
           input: item,
         });
     });

@@ -36,7 +36,8 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         service: { type: 'string', required: true },
         status: { type: ['open', 'acknowledged', 'silenced', 'exhausted', 'resolved', 'suppressed'] as const, required: true },
         version: { type: 'number', required: true },
-        openedAt: { type: 'number', required: true },
+        // Padded: it is a sort key, and numbers sort as strings there.
+        openedAt: { type: 'number', required: true, padding: { length: 15, char: '0' } },
         updatedAt: { type: 'number', required: true },
         closedAt: { type: 'number' },
         attempt: { type: 'number', required: true },
@@ -78,7 +79,7 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
       attributes: {
         incidentId: { type: 'string', required: true },
         alertId: { type: 'string', required: true },
-        receivedAt: { type: 'number', required: true },
+        receivedAt: { type: 'number', required: true, padding: { length: 15, char: '0' } },
         source: { type: 'string', required: true },
         alert: { type: 'any', required: true },
         disposition: { type: ['opened', 'joined', 'resolved', 'suppressed', 'unmatched'] as const, required: true },
@@ -180,7 +181,7 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
       model: { entity: 'rejection', version: '1', service: SERVICE },
       attributes: {
         rejectionId: { type: 'string', required: true },
-        at: { type: 'number', required: true },
+        at: { type: 'number', required: true, padding: { length: 15, char: '0' } },
         source: { type: 'string', required: true },
         sourceEventId: { type: 'string', required: true },
         reason: { type: 'string', required: true },

@@ -46,7 +46,9 @@ const scenario = fc.record({
   resolveAt: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
 });
 
-function simulate(s: fc.RecordValue<typeof scenario>) {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function simulate(s: Scenario) {
   const names = Array.from({ length: s.size }, (_, i) => `r${i}`);
   const r = roster(names, { rounds: s.rounds }, s.hours.slice(0, s.size));
   const start = T0 + s.startOffsetHours * 3_600_000;
