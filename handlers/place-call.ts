@@ -20,7 +20,7 @@ export function placeCallHandler(deps: Deps) {
       await updateIncident(deps, incidentId, causes.placed(attempt), (latest) => recordCallPlaced(latest, attempt, contactId, now));
     } else if (incident.lastCause === causes.placed(attempt)) {
       // A retried delivery after the call was recorded: republish and re-arm (both idempotent).
-      await updateIncident(deps, incidentId, causes.placed(attempt), (latest) => recordCallPlaced(latest, attempt, '', 0));
+      await updateIncident(deps, incidentId, causes.placed(attempt), () => ({ changed: false, reason: 'already placed' }));
     } else {
       return log.info('stale escalation ignored', { incidentId, attempt, status: incident.status });
     }
