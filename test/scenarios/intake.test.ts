@@ -114,14 +114,17 @@ describe('at-least-once, the hard way', () => {
     const publish = h.bus.publish.bind(h.bus);
     let failures = 0;
     h.bus.publish = async (events: readonly (OwnEvent | ForeignEvent)[]) => {
-      // Every first attempt to announce a call dies after the state was written.
-      if (events.some((e) => e.detailType === 'Escalated') && failures++ % 2 === 0) throw new Error('network gone');
+      // Every first attempt to announce a call, or a placed call, dies after the state was written.
+      const announces = events.some((e) => e.detailType === 'Escalated' || e.detailType === 'CallPlaced');
+      if (announces && failures++ % 2 === 0) throw new Error('network gone');
       return publish(events);
     };
     await h.sendAlert({ systemname: 'XYZ', host: 'h', service: 's' });
     await h.settle();
     h.expectCalls([AKI, BEN]);
-    expect(failures).toBeGreaterThanOrEqual(4);
+    expect(failures).toBeGreaterThanOrEqual(8);
+    expect(h.published('CallPlaced')).toHaveLength(2);
+    expect(h.scheduler.history.filter((e) => e.name.endsWith('-1'))).toHaveLength(2); // each call armed its check once
     expect((await h.onlyIncident()).status).toBe('acknowledged');
     await h.assertNoUnexpectedCalls();
   });
