@@ -1,0 +1,11 @@
+import generated from './generated/yobidashi-call.json' with { type: 'json' };
+import type { RawFlow } from './language.ts';
+
+/** The checked-in flow JSON: what CDK deploys and what the local Connect simulator runs. */
+export const CALL_FLOW: RawFlow = generated as RawFlow;
+
+export { buildFlow, renderFlow, FLOW_RESULT_ARN } from './flow.ts';
+export { ContactRun, runContact, UnsupportedActionError, RING_TIMEOUT_MS } from './interpreter.ts';
+export type { Callee, ContactResult, KeyPress, LambdaInvoker, Speech, ContactFlowEventPayload } from './interpreter.ts';
+export { validateFlow, assertValidFlow } from './validate.ts';
+export { xmlEscape } from './ssml.ts';

@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { CALL_FLOW, buildFlow, renderFlow, validateFlow } from '../../contact-flow/index.ts';
+import { GENERATED_FLOW_PATH } from '../../contact-flow/generate.ts';
+import type { RawFlow } from '../../contact-flow/language.ts';
+
+const clone = (): RawFlow => JSON.parse(JSON.stringify(CALL_FLOW)) as RawFlow;
+const action = (flow: RawFlow, id: string) => {
+  const found = flow.Actions.find((a) => a.Identifier === id);
+  if (!found) throw new Error(`no ${id}`);
+  return found;
+};
+
+describe('the generated contact flow', () => {
+  it('is checked in byte for byte as the typed source generates it (run `npm run flow:generate`)', async () => {
+    expect(await readFile(GENERATED_FLOW_PATH, 'utf8')).toBe(renderFlow(buildFlow()));
+  });
+
+  it('passes every documented limit', () => {
+    expect(validateFlow(CALL_FLOW, renderFlow())).toEqual([]);
+    expect(CALL_FLOW.Actions.length).toBeLessThanOrEqual(250);
+  });
+
+  it('sets a Japanese neural voice for ja-JP and Joanna for en-US', () => {
+    expect(action(CALL_FLOW, 'voice-ja').Parameters).toEqual({ TextToSpeechVoice: 'Kazuha', TextToSpeechEngine: 'Neural' });
+    expect(action(CALL_FLOW, 'voice-en').Parameters).toEqual({ TextToSpeechVoice: 'Joanna', TextToSpeechEngine: 'Neural' });
+  });
+
+  it('reads the menu as one interruptible prompt with the alert in it', () => {
+    const menu = action(CALL_FLOW, 'menu-en');
+    expect(menu.Parameters.StoreInput).toBe('False');
+    expect(String(menu.Parameters.SSML)).toContain('$.Attributes.messageSsml');
+    expect(menu.Transitions.Conditions?.map((c) => c.Condition.Operands[0])).toEqual(['1', '3', '9']);
+  });
+
+  it('invokes the flow-result Lambda synchronously within 8 s, with a placeholder ARN for CDK', () => {
+    const report = action(CALL_FLOW, 'report-ja');
+    expect(report.Parameters).toMatchObject({
+      LambdaFunctionARN: '${FlowResultFunctionArn}',
+      InvocationType: 'SYNCHRONOUS',
+      InvocationTimeLimitSeconds: '8',
+      LambdaInvocationAttributes: { choice: '$.Attributes.choice', hours: '$.Attributes.hours', incidentId: '$.Attributes.incidentId', attempt: '$.Attributes.attempt' },
+    });
+  });
+});
+
+describe('the validator', () => {
+  it.each<[string, (flow: RawFlow) => void, RegExp]>([
+    ['duplicate identifiers', (f) => f.Actions.push({ ...action(f, 'disconnect') }), /used twice/],
+    ['a forbidden character', (f) => (action(f, 'disconnect').Identifier = 'dis:connect'), /contains one of/],
+    ['an identifier over 50 characters', (f) => (action(f, 'menu-en').Identifier = 'x'.repeat(51)), /1-50 characters/],
+    ['a dangling NextAction', (f) => (action(f, 'said-ack-en').Transitions.NextAction = 'nowhere'), /"nowhere" does not exist/],
+    ['a missing StartAction', (f) => (f.StartAction = 'nope'), /StartAction "nope"/],
+    ['conditions on stored input', (f) => (action(f, 'hours-ja').Transitions.Conditions = [{ NextAction: 'disconnect', Condition: { Operator: 'Equals', Operands: ['1'] } }]), /only allowed with StoreInput False/],
+    ['a two-character menu operand', (f) => (action(f, 'menu-ja').Transitions.Conditions![0]!.Condition.Operands = ['12']), /single character/],
+    ['a Lambda time limit of 9 s', (f) => (action(f, 'report-en').Parameters.InvocationTimeLimitSeconds = '9'), /must be 1-8/],
+    ['a missing NoMatchingError branch', (f) => (action(f, 'report-en').Transitions.Errors = []), /no NoMatchingError branch/],
+    ['a missing InputTimeLimitExceeded branch', (f) => (action(f, 'menu-en').Transitions.Errors = action(f, 'menu-en').Transitions.Errors!.filter((e) => e.ErrorType !== 'InputTimeLimitExceeded')), /no InputTimeLimitExceeded/],
+    ['a JSON boolean parameter', (f) => ((action(f, 'menu-en').Parameters as Record<string, unknown>).StoreInput = false), /StoreInput must be a string/],
+    ['too many actions', (f) => { for (let i = 0; i < 250; i++) f.Actions.push({ Identifier: `extra-${i}`, Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} }); }, /Connect allows 250/],
+    ['bad SSML', (f) => (action(f, 'menu-en').Parameters.SSML = '<speak>R&D</speak>'), /bare ampersand/],
+    ['an unreachable action', (f) => f.Actions.push({ Identifier: 'orphan', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} }), /orphan: unreachable/],
+  ])('rejects %s', (_, breakIt, message) => {
+    const flow = clone();
+    breakIt(flow);
+    expect(validateFlow(flow).join('\n')).toMatch(message);
+  });
+
+  it('rejects content over 256,000 characters', () => {
+    expect(validateFlow(CALL_FLOW, 'x'.repeat(256_001)).join()).toMatch(/Connect allows 256000/);
+  });
+});
