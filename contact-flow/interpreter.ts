@@ -329,7 +329,16 @@ export class ContactRun {
         break;
       }
       digits += key.key;
-      if (digits.length >= maxLength) break;
+      if (digits.length >= maxLength) {
+        // A terminator keyed straight after the last allowed digit still belongs to this entry.
+        const after = this.keys.find((k) => !k.used && k.atMs >= at && k.atMs < at + timeout);
+        if (after?.key === terminator) {
+          after.used = true;
+          at = after.atMs;
+          terminated = true;
+        }
+        break;
+      }
       deadline = at + timeout;
       key = this.nextKey(at, deadline);
     }

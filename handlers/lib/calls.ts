@@ -1,4 +1,5 @@
 import { ownEvent, SCHEMA_VERSION, type OwnEvent } from '../../events/catalog.ts';
+import { xmlEscape } from '../../contact-flow/ssml.ts';
 import type { Incident, IncidentCall } from '../../domain/incident.ts';
 import { alertSpeech, wallClockToEpochMs } from '../../domain/message.ts';
 import type { Responder } from '../../domain/roster.ts';
@@ -28,6 +29,7 @@ export function callAttributes(incident: Incident, call: IncidentCall, responder
     occurredAtMs,
   };
   if (incident.alert.message) spoken.message = incident.alert.message;
+  const message = alertSpeech(responder.language, spoken, responder.timezone);
   return {
     incidentId: incident.incidentId,
     attempt: String(call.attempt),
@@ -36,7 +38,9 @@ export function callAttributes(incident: Incident, call: IncidentCall, responder
     service: incident.service,
     startdate: iso(occurredAtMs),
     language: responder.language,
-    message: alertSpeech(responder.language, spoken, responder.timezone),
+    message,
+    // Connect puts attributes into SSML verbatim; the flow speaks this escaped copy.
+    messageSsml: xmlEscape(message),
   };
 }
 
