@@ -134,7 +134,8 @@ export class ContactRun {
   /** StopContact: the contact ends now, wherever the flow was. */
   stop(atMs: number, reason = 'API'): void {
     if (this.result.state === 'ended') return;
-    this.now = Math.max(this.now, atMs);
+    // While suspended, `now` already holds the moment the run is waiting for; the stop is earlier.
+    this.now = atMs;
     this.interruptSpeech(this.now);
     this.end(reason);
   }

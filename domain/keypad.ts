@@ -27,7 +27,11 @@ export function interpretKeypad(digits: string): KeypadChoice {
   return { kind: 'none' };
 }
 
-/** The flow reports its menu choice and, for 9, the hours it stored; rebuild the keyed digits. */
+/**
+ * The flow reports its menu choice (`1`, `3`, `9`, or `none` after three silent menus) and, for 9,
+ * the hours it stored; rebuild the keyed digits.
+ */
 export function digitsFromFlow(choice: string, hours: string): string {
+  if (choice === 'none') return '';
   return choice === '9' ? `9${hours}#` : choice;
 }

@@ -28,6 +28,7 @@ describe('keypad', () => {
     expect(digitsFromFlow('9', '')).toBe('9#');
     expect(digitsFromFlow('1', '5')).toBe('1');
     expect(digitsFromFlow('', '')).toBe('');
+    expect(digitsFromFlow('none', '0')).toBe('');
   });
 
   it('maps digits to call outcomes; nothing but 1 acknowledges', () => {

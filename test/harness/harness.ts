@@ -13,7 +13,7 @@ import { VirtualScheduler } from '../../infra/local/scheduler.ts';
 import { VirtualTime } from '../../infra/local/virtual-time.ts';
 import { createDocumentClient, ElectroStore } from '../../infra/store/repository.ts';
 import { ensureTable } from '../../infra/store/table.ts';
-import { FakePhones, type PhoneScript } from './phones.ts';
+import { ConnectSimulator, type PhoneBehaviour } from '../../infra/local/connect-simulator.ts';
 
 /** 2026-11-24 10:00 JST, a Tuesday: inside everybody's office hours unless a test says otherwise. */
 export const T0 = Date.parse('2026-11-24T01:00:00Z');
@@ -38,7 +38,7 @@ export class Harness {
   readonly time = new VirtualTime(T0);
   readonly bus: LocalBus;
   readonly scheduler: VirtualScheduler;
-  readonly phones: FakePhones;
+  readonly phones: ConnectSimulator;
   readonly deps: Deps;
   private checkedCalls = 0;
 
@@ -50,7 +50,7 @@ export class Harness {
       dispatch: (handler, envelope) => handlers[handler](envelope),
     });
     this.scheduler = new VirtualScheduler(this.time, this.bus);
-    this.phones = new FakePhones(this.time, this.bus);
+    this.phones = new ConnectSimulator(this.time, this.bus);
     this.deps = {
       store,
       bus: this.bus,
@@ -63,7 +63,8 @@ export class Harness {
     const handlers = Object.fromEntries(
       Object.entries(busHandlers).map(([name, make]) => [name, make(this.deps)]),
     ) as Record<keyof typeof busHandlers, (e: Envelope) => Promise<void>>;
-    this.phones.flowResult = flowResultHandler(this.deps);
+    const flowResult = flowResultHandler(this.deps);
+    this.phones.invokeLambda = (_arn, event) => flowResult(event);
     this.time.afterEach = () => this.bus.drain();
   }
 
@@ -79,8 +80,15 @@ export class Harness {
     await this.store.putRoster(rosterSchema.parse(input));
   }
 
-  phone(number: string, script: PhoneScript): void {
-    this.phones.script(number, script);
+  phone(number: string, behaviour: PhoneBehaviour): void {
+    this.phones.setPhone(number, behaviour);
+  }
+
+  /** What a phone heard on each of its calls, in order. */
+  heard(number: string): string[][] {
+    return this.phones.calls
+      .filter((c) => c.destination === number)
+      .map((c) => (c.run?.result.transcript ?? []).map((s) => s.text));
   }
 
   /** `aws events put-events` from a monitoring tool. */

@@ -45,16 +45,21 @@ describe('the article scenario', () => {
   });
 
   it('responder 2 presses 1 in round one: acknowledged, no further call', async () => {
-    h.phone(BEN, { kind: 'answer', afterSeconds: 5, digits: '1' });
+    h.phone(BEN, { answer: true, afterSeconds: 5, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI, BEN]);
     const incident = await h.onlyIncident();
     expect(incident.status).toBe('acknowledged');
     expect(incident.acknowledgedBy).toBe('Ben');
-    const ben = h.phones.calls[1];
-    // 10:00 in Tokyo is 20:00 the evening before in New York, where Ben is.
-    expect(ben?.heard).toEqual(['On November 23, 2026 at 8:00 PM, an alert for CPU Utilization occurred on server1 of system XYZ.']);
+    // 10:00 in Tokyo is 20:00 the evening before in New York, where Ben is; he presses 1 during the alert.
+    expect(h.heard(BEN)).toEqual([
+      [
+        'This is yobidashi, an automated alert call. On November 23, 2026 at 8:00 PM, an alert for CPU Utilization occurred on server1 of system XYZ. Press 1 to acknowledge, 3 to pass it to the next person, or 9 to silence it.',
+        'Acknowledged. It is yours. Thank you.',
+      ],
+    ]);
+    expect(h.phones.calls[1]?.run?.result.transcript[0]?.interrupted).toBe(true);
     const { contacts } = await h.store.timeline(incident.incidentId);
     expect(contacts.map((c) => [c.attempt, c.outcome, c.check_flag])).toEqual([
       [1, 'no-answer', false],
@@ -64,23 +69,24 @@ describe('the article scenario', () => {
   });
 
   it('speaks the alert in the responder language and time zone', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI]);
-    expect(h.phones.calls[0]?.heard).toEqual(['2026年11月24日 10時0分、システムXYZのserver1で、CPU Utilizationのアラートが発生しました。']);
+    expect(h.heard(AKI)[0]?.[0]).toContain('2026年11月24日 10時0分、システムXYZのserver1で、CPU Utilizationのアラートが発生しました。');
+    expect(h.heard(AKI)[0]?.[1]).toBe('確認を受け付けました。対応をお願いします。');
     expect(h.phones.calls[0]?.attributes).toMatchObject({ systemname: 'XYZ', host: 'server1', service: 'CPU Utilization', language: 'ja-JP', attempt: '1' });
     await h.assertNoUnexpectedCalls();
   });
 
   it('responder 1 presses 3: responder 2 is called at once, not at the next check', async () => {
-    h.phone(AKI, { kind: 'answer', afterSeconds: 4, digits: '3' });
-    h.phone(BEN, { kind: 'answer', afterSeconds: 4, digits: '1' });
+    h.phone(AKI, { answer: true, afterSeconds: 4, digits: '3' });
+    h.phone(BEN, { answer: true, afterSeconds: 4, digits: '1' });
     await h.sendAlert(article);
-    await h.advance(16_000); // Aki answers at 4 s, hears the alert, presses 3 at 16 s
+    await h.advance(6_000); // Aki answers at 4 s and presses 3 two seconds into the alert
     h.expectCalls([AKI, BEN]);
     const [aki, ben] = h.phones.calls;
-    expect(ben!.placedAt - aki!.placedAt).toBe(16_000);
+    expect(ben!.placedAt - aki!.placedAt).toBe(6_000);
     expect(h.scheduler.history.filter((s) => s.state === 'fired')).toHaveLength(0); // no check was needed
     await h.settle();
     expect((await h.onlyIncident()).status).toBe('acknowledged');
@@ -88,7 +94,7 @@ describe('the article scenario', () => {
   });
 
   it('9,1,2,#: silenced 12 h; a repeat inside 12 h is suppressed and calls no one; after 12 h it calls again', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '912#' });
+    h.phone(AKI, { answer: true, digits: '912#' });
     await h.sendAlert(article);
     await h.settle(60_000);
     h.expectCalls([AKI]);
@@ -105,7 +111,7 @@ describe('the article scenario', () => {
     expect(suppressed?.silenceId).toBe(silenced.silenceId);
 
     await h.advance(6 * 3_600_000);
-    h.phone(AKI, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI]);
@@ -114,7 +120,7 @@ describe('the article scenario', () => {
   });
 
   it('9# alone silences for 12 hours', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '9#' });
+    h.phone(AKI, { answer: true, digits: '9#' });
     await h.sendAlert(article);
     await h.settle();
     const incident = await h.onlyIncident();
@@ -125,31 +131,44 @@ describe('the article scenario', () => {
   });
 
   it('answered with no digit (voicemail) is not an acknowledgement: next responder', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '' });
-    h.phone(BEN, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, digits: '' });
+    h.phone(BEN, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI, BEN]);
     const { contacts } = await h.store.timeline((await h.onlyIncident()).incidentId);
-    expect(contacts[0]).toMatchObject({ outcome: 'answered-no-input', check_flag: false, discon_reason: 'CONTACT_FLOW_DISCONNECT' });
+    expect(contacts[0]).toMatchObject({ outcome: 'answered-no-input', check_flag: false, digits: '', via: 'contact-flow' });
+    expect(h.heard(AKI)[0]).toHaveLength(4); // the menu three times, then "calling the next person"
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('answered, then hung up without a digit: next responder, reason from DescribeContact', async () => {
+    h.phone(AKI, { answer: true, hangUpAfterSeconds: 3 });
+    h.phone(BEN, { answer: true, digits: '1' });
+    await h.sendAlert(article);
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    const { contacts } = await h.store.timeline((await h.onlyIncident()).incidentId);
+    expect(contacts[0]).toMatchObject({ outcome: 'answered-no-input', check_flag: false, discon_reason: 'CUSTOMER_DISCONNECT', via: 'contact-event' });
     await h.assertNoUnexpectedCalls();
   });
 
   it('a wrong digit is not an acknowledgement either', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '7' });
-    h.phone(BEN, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, digits: '7' });
+    h.phone(BEN, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI, BEN]);
     const { contacts } = await h.store.timeline((await h.onlyIncident()).incidentId);
-    expect(contacts[0]).toMatchObject({ outcome: 'answered-no-input', digits: '7' });
+    expect(contacts[0]).toMatchObject({ outcome: 'answered-no-input', check_flag: false });
+    expect(h.phones.calls[0]?.run?.result.log.filter((e) => e.kind === 'input').map((e) => e.keys)).toEqual(['7', '', '']);
     await h.assertNoUnexpectedCalls();
   });
 
   it('busy and invalid number: next responder, reason recorded', async () => {
-    h.phone(AKI, { kind: 'busy' });
-    h.phone(BEN, { kind: 'invalid' });
-    h.phone(CHO, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { busy: true });
+    h.phone(BEN, { invalid: true });
+    h.phone(CHO, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI, BEN, CHO]);
@@ -163,8 +182,8 @@ describe('the article scenario', () => {
   });
 
   it('Connect refusing to place a call counts as failed and moves on', async () => {
-    h.phone(AKI, { kind: 'refused' });
-    h.phone(BEN, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { refused: true });
+    h.phone(BEN, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([BEN]);
@@ -174,13 +193,13 @@ describe('the article scenario', () => {
   });
 
   it('a call that never ends: the check fires, StopContact, CallTimeout, next responder', async () => {
-    h.phone(AKI, { kind: 'never-ends' });
-    h.phone(BEN, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, stuck: true });
+    h.phone(BEN, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI, BEN]);
     const [aki, ben] = h.phones.calls;
-    expect(aki?.disconnectReason).toBe('API'); // we hung up
+    expect(h.phones.status(aki!).reason).toBe('API'); // we hung up
     const timeout = h.published('CallTimeout');
     expect(timeout).toHaveLength(1);
     expect(timeout[0]?.detail).toMatchObject({ attempt: 1, limitSeconds: 240 });
@@ -193,8 +212,8 @@ describe('the article scenario', () => {
 
   it('lost contact events: the check reconciles the end with DescribeContact', async () => {
     h.phones.dropContactEvents = true;
-    h.phone(AKI, { kind: 'busy' });
-    h.phone(BEN, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { busy: true });
+    h.phone(BEN, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI, BEN]);
@@ -205,7 +224,7 @@ describe('the article scenario', () => {
   });
 
   it('the same alert delivered three times, out of order: one incident, the same calls', async () => {
-    h.phone(CHO, { kind: 'answer', digits: '1' });
+    h.phone(CHO, { answer: true, digits: '1' });
     let seed = 7;
     h.bus.reorder = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
     h.bus.duplicates = 3;
@@ -224,12 +243,12 @@ describe('the article scenario', () => {
     h.expectCalls([AKI]);
     await h.sendAlert({ systemname: 'XYZ', host: 'server1', service: 'CPU Utilization', status: 'resolved' });
     expect((await h.onlyIncident()).status).toBe('resolved');
-    expect(h.phones.calls[0]?.disconnectReason).toBe('API');
+    expect(h.phones.status(h.phones.calls[0]!).reason).toBe('API');
     await h.assertNoUnexpectedCalls();
   });
 
   it('replayed events place no call', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.settle();
     h.expectCalls([AKI]);
@@ -241,7 +260,7 @@ describe('the article scenario', () => {
   });
 
   it('a repeat alert joins the open incident and starts no new calls', async () => {
-    h.phone(BEN, { kind: 'answer', digits: '1' });
+    h.phone(BEN, { answer: true, digits: '1' });
     await h.sendAlert(article);
     await h.advance(10_000);
     await h.sendAlert(article);

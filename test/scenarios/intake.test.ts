@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OwnEvent } from '../../events/catalog.ts';
 import type { ForeignEvent } from '../../handlers/ports.ts';
+import { flowResultHandler } from '../../handlers/index.ts';
 import { closeDynalite, Harness } from '../harness/harness.ts';
 
 const AKI = '+819011110001';
@@ -24,7 +25,7 @@ afterAll(closeDynalite);
 
 describe('alert intake', () => {
   it('a bad entry in a batch is rejected with a reason and recorded; the good ones beside it go through', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, digits: '1' });
     await h.sendAlert({
       alertinfo: [
         { host: 'server1', service: 'CPU', lastcheck: '2026-11-24 10:00:00', systemname: 'XYZ' },
@@ -76,7 +77,7 @@ describe('alert intake', () => {
 
   it('a system with no roster uses the "default" roster', async () => {
     await h.roster({ system: 'default', rounds: 1, responders: [{ name: 'Ops', phone: '+819099990000', language: 'en-US', timezone: 'UTC' }] });
-    h.phone('+819099990000', { kind: 'answer', digits: '1' });
+    h.phone('+819099990000', { answer: true, digits: '1' });
     await h.sendAlert({ systemname: 'UNKNOWN', host: 'h', service: 's' });
     await h.settle();
     h.expectCalls(['+819099990000']);
@@ -110,7 +111,7 @@ describe('alert intake', () => {
 
 describe('at-least-once, the hard way', () => {
   it('a crash between the write and the publish loses nothing and places no second call', async () => {
-    h.phone(BEN, { kind: 'answer', digits: '1' });
+    h.phone(BEN, { answer: true, digits: '1' });
     const publish = h.bus.publish.bind(h.bus);
     let failures = 0;
     h.bus.publish = async (events: readonly (OwnEvent | ForeignEvent)[]) => {
@@ -138,8 +139,8 @@ describe('at-least-once, the hard way', () => {
       Name: 'ContactFlowEvent',
       Details: { ContactData: { ContactId: contactId, Attributes: {} }, Parameters: { choice: '1', hours: '', incidentId: incident.incidentId, attempt } },
     });
-    expect(await h.phones.flowResult(forged('someone-elses-contact', '1'))).toEqual({ status: 'ignored', outcome: '' });
-    expect(await h.phones.flowResult(forged(h.phones.calls[0]!.contactId, '2'))).toEqual({ status: 'ignored', outcome: '' });
+    expect(await flowResultHandler(h.deps)(forged('someone-elses-contact', '1'))).toEqual({ status: 'ignored', outcome: '' });
+    expect(await flowResultHandler(h.deps)(forged(h.phones.calls[0]!.contactId, '2'))).toEqual({ status: 'ignored', outcome: '' });
     await h.bus.drain();
     expect((await h.onlyIncident()).status).toBe('open');
     await h.settle();
@@ -149,7 +150,7 @@ describe('at-least-once, the hard way', () => {
   });
 
   it('the timeline holds the incident, its alerts, its calls and its events in order', async () => {
-    h.phone(AKI, { kind: 'answer', digits: '1' });
+    h.phone(AKI, { answer: true, digits: '1' });
     await h.sendAlert({ systemname: 'XYZ', host: 'h', service: 's' });
     await h.settle();
     h.expectCalls([AKI]);
