@@ -30,6 +30,12 @@ export function callCheckHandler(deps: Deps) {
       await reportOutcome(deps, contact, state.disconnectReason ? { ...update, discon_reason: state.disconnectReason } : update);
       return;
     }
+    if (state.state === 'unknown') {
+      // Connect no longer knows the contact: it is not ringing anyone. Move on rather than wait.
+      log.warn('Connect does not know the contact; counting the call as failed', { contactId: contact.contactId });
+      await reportOutcome(deps, contact, { outcome: 'failed', endedAt: now, via: 'reconcile', discon_reason: 'CONTACT_NOT_FOUND' });
+      return;
+    }
     if (isCallOverdue(call, now, deps.settings.callLimitMs)) {
       log.warn('call over its time limit; hanging up', { contactId: contact.contactId });
       await reportOutcome(deps, contact, { outcome: 'timeout', endedAt: now, via: 'timeout' }, () =>

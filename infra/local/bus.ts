@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { BUS_NAME, OWN_SOURCE, type Envelope } from '../../events/envelope.ts';
 import type { OwnEvent } from '../../events/catalog.ts';
-import { compileEventPattern } from '../../events/pattern/index.ts';
 import { ROUTES, type HandlerName, type Route } from '../../events/routes.ts';
 import type { Bus, Clock, ForeignEvent } from '../../handlers/ports.ts';
+import { ruleMatcher, stampEnvelope } from './routing.ts';
 
 export type Delivery = { route: Route; envelope: Envelope };
 export type Dispatch = (handler: HandlerName, envelope: Envelope) => Promise<void>;
@@ -31,12 +31,10 @@ export class LocalBus implements Bus {
   duplicates = 1;
   reorder: (() => number) | undefined;
   private readonly queue: Delivery[] = [];
-  private readonly routes: { route: Route; matches: (event: Record<string, unknown>) => boolean }[];
+  private readonly routesFor = ruleMatcher(ROUTES);
   private draining: Promise<void> | undefined;
 
-  constructor(private readonly options: BusOptions) {
-    this.routes = ROUTES.map((route) => ({ route, matches: compileEventPattern(route.eventPattern) }));
-  }
+  constructor(private readonly options: BusOptions) {}
 
   async publish(events: readonly (OwnEvent | ForeignEvent)[]): Promise<void> {
     for (const event of events) {
@@ -50,17 +48,13 @@ export class LocalBus implements Bus {
 
   /** PutEvents: stamps the envelope the way EventBridge does and routes it. */
   accept(entry: { source: string; detailType: string; detail: unknown; resources?: string[]; time?: string }): Envelope {
-    const envelope: Envelope = {
-      version: '0',
+    const envelope = stampEnvelope({
+      ...entry,
       id: (this.options.newId ?? randomUUID)(),
-      'detail-type': entry.detailType,
-      source: entry.source,
-      account: this.options.account ?? '000000000000',
       time: entry.time ?? new Date(this.options.clock.now()).toISOString(),
+      account: this.options.account ?? '000000000000',
       region: this.options.region ?? 'us-east-1',
-      resources: entry.resources ?? [],
-      detail: entry.detail,
-    };
+    });
     this.archive.push(envelope);
     this.route(envelope);
     return envelope;
@@ -77,7 +71,7 @@ export class LocalBus implements Bus {
   }
 
   matchingRoutes(envelope: Envelope): Route[] {
-    return this.routes.filter(({ matches }) => matches(envelope as Record<string, unknown>)).map(({ route }) => route);
+    return this.routesFor(envelope);
   }
 
   private route(envelope: Envelope): void {

@@ -50,6 +50,7 @@ export class ConnectSimulator implements Telephony {
   readonly calls: SimulatedCall[] = [];
   private readonly phones = new Map<string, PhoneBehaviour>();
   private readonly byToken = new Map<string, SimulatedCall>();
+  private readonly forgotten = new Set<string>();
   /** Drop Connect's contact events, to prove the safety-net check reconciles without them. */
   dropContactEvents = false;
   invokeLambda: LambdaInvoker = async () => {
@@ -107,7 +108,16 @@ export class ConnectSimulator implements Telephony {
     }
   }
 
+  /** Connect loses track of a contact (as after the local simulator restarts): it stops, unknown. */
+  forget(contactId: string): void {
+    this.forgotten.add(contactId);
+    const call = this.calls.find((c) => c.contactId === contactId);
+    if (call?.stuck) call.stuck.endedAt ??= this.timers.now();
+    call?.run?.stop(this.timers.now(), 'OTHER');
+  }
+
   async describeCall(contactId: string): Promise<ContactState> {
+    if (this.forgotten.has(contactId)) return { state: 'unknown' };
     const call = this.calls.find((c) => c.contactId === contactId);
     if (!call) return { state: 'unknown' };
     const { connected, endedAt, reason } = this.status(call);

@@ -162,3 +162,18 @@ describe('at-least-once, the hard way', () => {
     await h.assertNoUnexpectedCalls();
   });
 });
+
+describe('Connect forgetting a call', () => {
+  it('a contact Connect no longer knows is counted as failed at the next check, and the next responder is called', async () => {
+    h.phone(AKI, { answer: true, stuck: true });
+    h.phone(BEN, { answer: true, digits: '1' });
+    await h.sendAlert({ systemname: 'XYZ', host: 'h', service: 's' });
+    await h.advance(10_000);
+    h.expectCalls([AKI]);
+    h.phones.forget(h.phones.calls[0]!.contactId); // the simulated Connect restarted and lost it
+    await h.settle();
+    h.expectCalls([BEN]);
+    expect(h.published('CallEnded')[0]?.detail).toMatchObject({ attempt: 1, outcome: 'failed', via: 'reconcile', disconnectReason: 'CONTACT_NOT_FOUND' });
+    await h.assertNoUnexpectedCalls();
+  });
+});
