@@ -1,4 +1,4 @@
-import { ownEvent, parseOwnDetail } from '../events/catalog.ts';
+import { ownEvent, parseOwnDetail, type OwnEventDetail } from '../events/catalog.ts';
 import { currentCall, isCallOverdue } from '../domain/incident.ts';
 import { outcomeFromDisconnect } from '../domain/outcome.ts';
 import { checkScheduleName, endEventFor, hasOutcome, reportOutcome } from './lib/calls.ts';
@@ -17,11 +17,13 @@ export function callCheckHandler(deps: Deps) {
     if (!call || call.contactId !== due.contactId) return; // the incident has moved on
     const contact = await deps.store.getContact(due.incidentId, due.attempt);
     if (!contact) return log.warn('check for a call with no contact record', { ...due });
+    const now = deps.clock.now();
     if (hasOutcome(contact)) {
+      // Just ended: its report is most likely on its way. Look again rather than report twice.
+      if (now - contact.endedAt < deps.settings.checkIntervalMs) return scheduleNext(deps, due, now);
       log.warn('call ended but the incident never heard; reporting again', { contactId: contact.contactId });
       return deps.bus.publish([endEventFor(contact, deps.settings.callLimitMs)]);
     }
-    const now = deps.clock.now();
     const state = await deps.telephony.describeCall(due.contactId);
     if (state.state === 'ended') {
       const connected = state.connected || contact.connectedAt !== undefined;
@@ -43,11 +45,15 @@ export function callCheckHandler(deps: Deps) {
       );
       return;
     }
-    const next = { ...due, check: due.check + 1 };
-    await deps.scheduler.scheduleOnce(
-      checkScheduleName(due.incidentId, due.attempt, next.check),
-      now + deps.settings.checkIntervalMs,
-      ownEvent('CallCheckDue', next),
-    );
+    await scheduleNext(deps, due, now);
   });
+}
+
+async function scheduleNext(deps: Deps, due: OwnEventDetail<'CallCheckDue'>, now: number): Promise<void> {
+  const next = { ...due, check: due.check + 1 };
+  await deps.scheduler.scheduleOnce(
+    checkScheduleName(due.incidentId, due.attempt, next.check),
+    now + deps.settings.checkIntervalMs,
+    ownEvent('CallCheckDue', next),
+  );
 }

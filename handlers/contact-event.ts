@@ -15,7 +15,10 @@ export function contactEventHandler(deps: Deps) {
     if (!contact) return; // not a call yobidashi placed
     const at = Date.parse(envelope.time);
     if (detail.eventType === 'CONNECTED_TO_SYSTEM') return deps.store.noteConnected(contact.incidentId, contact.attempt, at);
-    if (detail.eventType !== 'DISCONNECTED' || contact.outcome !== undefined) return;
+    if (detail.eventType !== 'DISCONNECTED') return;
+    // Another reporter (the flow, the check) got there first. Our own earlier try falls through,
+    // so a retry after a failed publish reports again.
+    if (contact.outcome !== undefined && contact.via !== 'contact-event') return;
     const described = detail.disconnectReason ? undefined : await deps.telephony.describeCall(detail.contactId);
     const reason = detail.disconnectReason ?? (described?.state === 'ended' ? described.disconnectReason : undefined);
     const connected = contact.connectedAt !== undefined || detail.connectedToSystemTimestamp !== undefined;

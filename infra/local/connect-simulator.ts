@@ -68,6 +68,10 @@ export class ConnectSimulator implements Telephony {
     this.phones.set(phone, behaviour);
   }
 
+  phoneList(): Record<string, PhoneBehaviour> {
+    return Object.fromEntries(this.phones);
+  }
+
   phone(phone: string): PhoneBehaviour {
     return this.phones.get(phone) ?? { answer: false };
   }

@@ -177,3 +177,29 @@ describe('Connect forgetting a call', () => {
     await h.assertNoUnexpectedCalls();
   });
 });
+
+describe('a lost end-of-call report', () => {
+  it('is reported again by the safety-net check once the main path had its chance', async () => {
+    h.phone(AKI, { busy: true });
+    h.phone(BEN, { answer: true, digits: '1' });
+    const publish = h.bus.publish.bind(h.bus);
+    let dropped = 0;
+    h.bus.publish = async (events: readonly (OwnEvent | ForeignEvent)[]) => {
+      if (events.some((e) => e.detailType === 'CallEnded') && dropped < 3) {
+        dropped++;
+        throw new Error('bus unreachable');
+      }
+      return publish(events);
+    };
+    await h.sendAlert({ systemname: 'XYZ', host: 'h', service: 's' });
+    await h.settle();
+    h.expectCalls([AKI, BEN]);
+    expect(dropped).toBe(3);
+    expect(h.bus.deadLetters.map((d) => d.delivery.route.name)).toEqual(['contact-event']);
+    h.bus.deadLetters.splice(0);
+    const [aki, ben] = h.phones.calls;
+    // busy after 3 s; the check at 30 s sees a fresh outcome and waits; the one at 60 s reports it
+    expect(ben!.placedAt - aki!.placedAt).toBe(60_000);
+    await h.assertNoUnexpectedCalls();
+  });
+});

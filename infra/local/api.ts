@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { rosterSchema } from '../../domain/roster.ts';
+import type { Incident } from '../../domain/incident.ts';
+import type { Clock, ContactRecord, Store } from '../../handlers/ports.ts';
+import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from './connect-simulator.ts';
+import type { EventBridgeEmulator } from './event-bridge.ts';
+
+/**
+ * The local API (JSON, under /api): script phones, read calls and incidents, manage rosters and
+ * silences. Bad requests get 400 with a message naming the field.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiDeps {
+  store: Store;
+  simulator: ConnectSimulator;
+  emulator: EventBridgeEmulator;
+  clock: Clock;
+  timeScale: number;
+}
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+const phoneSchema = z
+  .object({
+    answer: z.boolean().optional(),
+    afterSeconds: z.number().min(0).max(600).optional(),
+    digits: z.string().regex(/^[0-9*#]*$/, 'may hold only 0-9, * and #').max(20).optional(),
+    pressAfterSeconds: z.number().min(0).max(600).optional(),
+    hangUpAfterSeconds: z.number().min(0).max(3600).optional(),
+    stuck: z.boolean().optional(),
+    busy: z.literal(true).optional(),
+    invalid: z.literal(true).optional(),
+    refused: z.literal(true).optional(),
+  })
+  .strict();
+
+const silenceSchema = z
+  .object({
+    system: z.string().trim().min(1),
+    host: z.string().trim().min(1).optional(),
+    service: z.string().trim().min(1).optional(),
+    hours: z.number().positive().max(24 * 365).optional(),
+    until: z.string().datetime({ offset: true }).optional(),
+    reason: z.string().max(500).optional(),
+    createdBy: z.string().max(100).optional(),
+  })
+  .strict()
+  .refine((s) => s.hours === undefined || s.until === undefined, { message: 'give hours or until, not both', path: ['until'] });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  throw new ApiError(400, result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export function incidentSummary(incident: Incident) {
+  return {
+    incidentId: incident.incidentId,
+    status: incident.status,
+    system: incident.system,
+    host: incident.host,
+    service: incident.service,
+    dedupKey: incident.dedupKey,
+    openedAt: iso(incident.openedAt),
+    closedAt: iso(incident.closedAt),
+    callsPlaced: incident.attempt,
+    acknowledgedBy: incident.acknowledgedBy,
+    silencedUntil: iso(incident.silencedUntil),
+    exhaustedReason: incident.exhaustedReason,
+  };
+}
+
+function contactView(c: ContactRecord) {
+  return {
+    attempt: c.attempt,
+    contactId: c.contactId,
+    responder: c.responderName,
+    destination: c.destination,
+    placedAt: iso(c.placedAt),
+    connectedAt: iso(c.connectedAt),
+    endedAt: iso(c.endedAt),
+    digits: c.digits,
+    outcome: c.outcome,
+    check_flag: c.check_flag,
+    discon_reason: c.discon_reason,
+  };
+}
+
+export function createApi(deps: ApiDeps) {
+  const { store, simulator, emulator } = deps;
+
+  async function callView(call: SimulatedCall) {
+    const status = simulator.status(call);
+    const record = await store.findContact(call.contactId);
+    return {
+      contactId: call.contactId,
+      destination: call.destination,
+      incidentId: call.attributes.incidentId,
+      attempt: Number(call.attributes.attempt),
+      startedAt: iso(call.placedAt),
+      connectedAt: iso(status.connectedAt),
+      endedAt: iso(status.endedAt),
+      disconnectReason: status.reason,
+      digits: record?.digits,
+      outcome: record?.outcome,
+      transcript: (status.result?.transcript ?? []).map((s) => ({ at: iso(s.atMs), text: s.text, language: s.language, voice: s.voice, interrupted: s.interrupted })),
+    };
+  }
+
+  return async function handle(req: ApiRequest): Promise<ApiResponse> {
+    const parts = req.path.replace(/^\/api\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+    const [resource, id] = parts;
+    const route = `${req.method} ${resource ?? ''}${id === undefined ? '' : '/:id'}`;
+    switch (route) {
+      case 'GET health':
+        return { status: 200, body: { ok: true, now: iso(deps.clock.now()), timeScale: deps.timeScale } };
+      case 'PUT phones/:id': {
+        if (!E164.test(id ?? '')) throw new ApiError(400, `phone: "${id}" is not an E.164 number such as +819012345678`);
+        const p = parse(phoneSchema, req.body);
+        let behaviour: PhoneBehaviour;
+        if (p.busy) behaviour = { busy: true };
+        else if (p.invalid) behaviour = { invalid: true };
+        else if (p.refused) behaviour = { refused: true };
+        else if (p.answer === true) {
+          behaviour = { answer: true };
+          if (p.afterSeconds !== undefined) behaviour.afterSeconds = p.afterSeconds;
+          if (p.digits !== undefined) behaviour.digits = p.digits;
+          if (p.pressAfterSeconds !== undefined) behaviour.pressAfterSeconds = p.pressAfterSeconds;
+          if (p.hangUpAfterSeconds !== undefined) behaviour.hangUpAfterSeconds = p.hangUpAfterSeconds;
+          if (p.stuck !== undefined) behaviour.stuck = p.stuck;
+        } else if (p.answer === false) behaviour = { answer: false };
+        else throw new ApiError(400, 'answer: say whether the phone answers (or set busy, invalid or refused)');
+        simulator.setPhone(id as string, behaviour);
+        return { status: 200, body: { phone: id, behaviour } };
+      }
+      case 'GET phones':
+        return { status: 200, body: simulator.phoneList() };
+      case 'GET calls':
+        return { status: 200, body: await Promise.all(simulator.calls.map(callView)) };
+      case 'GET incidents':
+        return { status: 200, body: (await store.listIncidents(Number(req.query.get('limit') ?? 100))).map(incidentSummary) };
+      case 'GET incidents/:id': {
+        const timeline = await store.timeline(id as string);
+        if (!timeline.incident) throw new ApiError(404, `incident ${id} not found`);
+        return {
+          status: 200,
+          body: {
+            ...incidentSummary(timeline.incident),
+            timeline: {
+              alerts: timeline.alerts.map((a) => ({ alertId: a.alertId, receivedAt: iso(a.receivedAt), source: a.source, status: a.alert.status, disposition: a.disposition, lastcheck: a.alert.lastcheck })),
+              calls: timeline.contacts.map(contactView),
+              events: timeline.events
+                .map((e) => ({ time: e.time, eventId: e.eventId, detailType: e.detailType, detail: e.detail, replayName: e.replayName }))
+                .sort((a, b) => a.time.localeCompare(b.time)),
+            },
+          },
+        };
+      }
+      case 'PUT rosters/:id': {
+        const roster = parse(rosterSchema, { ...(req.body as object), system: id });
+        await store.putRoster(roster);
+        return { status: 200, body: roster };
+      }
+      case 'GET rosters':
+        return { status: 200, body: await store.listRosters() };
+      case 'GET rosters/:id': {
+        const roster = await store.getRoster(id as string);
+        if (!roster) throw new ApiError(404, `no roster for system ${id}`);
+        return { status: 200, body: roster };
+      }
+      case 'GET silences': {
+        const now = deps.clock.now();
+        const silences = await store.listAllSilences();
+        return { status: 200, body: silences.map((s) => ({ ...s, from: iso(s.from), until: iso(s.until), active: now >= s.from && now < s.until })) };
+      }
+      case 'POST silences': {
+        const s = parse(silenceSchema, req.body);
+        const now = deps.clock.now();
+        const until = s.until ? Date.parse(s.until) : now + (s.hours ?? 12) * 3_600_000;
+        if (until <= now) throw new ApiError(400, 'until: must be in the future');
+        const silence = {
+          silenceId: `sil-${crypto.randomUUID().slice(0, 8)}`,
+          scope: { system: s.system, ...(s.host ? { host: s.host } : {}), ...(s.service ? { service: s.service } : {}) },
+          from: now,
+          until,
+          createdBy: s.createdBy ?? 'api',
+          ...(s.reason ? { reason: s.reason } : {}),
+        };
+        await store.putSilence(silence);
+        return { status: 201, body: { ...silence, from: iso(silence.from), until: iso(silence.until) } };
+      }
+      case 'DELETE silences/:id': {
+        const found = (await store.listAllSilences()).find((s) => s.silenceId === id);
+        if (!found || !(await store.deleteSilence(found.scope.system, found.silenceId))) throw new ApiError(404, `silence ${id} not found`);
+        return { status: 204 };
+      }
+      case 'GET rejections':
+        return { status: 200, body: (await store.listRejections(Number(req.query.get('limit') ?? 100))).map((r) => ({ ...r, at: iso(r.at) })) };
+      case 'GET dead-letters':
+        return { status: 200, body: emulator.deadLetters };
+      default:
+        throw new ApiError(404, `no such API: ${req.method} ${req.path}`);
+    }
+  };
+}

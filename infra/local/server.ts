@@ -1,0 +1,188 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } from '../../events/pattern/index.ts';
+import type { Logger } from '../../handlers/ports.ts';
+import { ApiError, type ApiRequest, type ApiResponse } from './api.ts';
+import { ConnectError, type ConnectService } from './connect-service.ts';
+import { ARCHIVE_NAME, type EventBridgeEmulator, type PutEventsEntry } from './event-bridge.ts';
+import { SchedulerError, type LocalScheduler } from './scheduler-service.ts';
+
+/**
+ * One port, four faces: EventBridge's AWS JSON 1.1 protocol (POST /, X-Amz-Target: AWSEvents.*),
+ * EventBridge Scheduler's and Amazon Connect's REST operations that our handlers call, and the
+ * local API under /api. Signatures are not checked; any credentials work.
+ */
+
+class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServerParts {
+  emulator: EventBridgeEmulator;
+  scheduler: LocalScheduler;
+  connect: ConnectService;
+  api: (req: ApiRequest) => Promise<ApiResponse>;
+  log: Logger;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': contentType, ...headers });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+function sendAwsError(res: ServerResponse, error: { code: string; message: string; status: number }, json11: boolean): void {
+  const body = json11 ? { __type: error.code, message: error.message } : { Message: error.message, message: error.message };
+  send(res, error.status, body, json11 ? 'application/x-amz-json-1.1' : 'application/json', { 'x-amzn-errortype': error.code });
+}
+
+async function eventBridge(parts: ServerParts, operation: string, input: Record<string, unknown>): Promise<unknown> {
+  const { emulator } = parts;
+  switch (operation) {
+    case 'PutEvents': {
+      const entries = (input.Entries ?? []) as PutEventsEntry[];
+      if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) throw new AwsError('ValidationException', 'Entries must hold 1 to 10 entries.');
+      const results = await emulator.putEvents(entries);
+      return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+    }
+    case 'TestEventPattern': {
+      let pattern: unknown;
+      let event: unknown;
+      try {
+        pattern = JSON.parse(String(input.EventPattern));
+        validateEventPattern(pattern);
+      } catch (error) {
+        throw new AwsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${error instanceof InvalidEventPatternError ? error.message : 'not JSON'}`);
+      }
+      try {
+        event = JSON.parse(String(input.Event));
+      } catch {
+        throw new AwsError('ValidationException', 'Event is not valid JSON.');
+      }
+      if (event === null || typeof event !== 'object') throw new AwsError('ValidationException', 'Event must be a JSON object.');
+      return { Result: matchesEventPattern(pattern, event as Record<string, unknown>) };
+    }
+    case 'ListRules':
+      return { Rules: emulator.rules(input.EventBusName as string | undefined, input.NamePrefix as string | undefined) };
+    case 'ListArchives': {
+      const size = emulator.archive.reduce((sum, e) => sum + JSON.stringify(e).length, 0);
+      return {
+        Archives: [
+          {
+            ArchiveName: ARCHIVE_NAME,
+            EventSourceArn: emulator.busArn('yobidashi'),
+            State: 'ENABLED',
+            RetentionDays: 0,
+            SizeBytes: size,
+            EventCount: emulator.archive.length,
+            CreationTime: emulator.archive[0] ? Date.parse(emulator.archive[0].time) / 1000 : 0,
+          },
+        ],
+      };
+    }
+    case 'StartReplay': {
+      const destination = (input.Destination ?? {}) as { Arn?: string };
+      if (destination.Arn && destination.Arn !== emulator.busArn('yobidashi')) throw new AwsError('ValidationException', `Replays can only go to ${emulator.busArn('yobidashi')}.`);
+      try {
+        const replay = emulator.startReplay({
+          ReplayName: String(input.ReplayName),
+          EventSourceArn: String(input.EventSourceArn),
+          EventStartTime: Number(input.EventStartTime),
+          EventEndTime: Number(input.EventEndTime),
+        });
+        return { ReplayArn: replay.ReplayArn, State: replay.State, ReplayStartTime: replay.ReplayStartTime };
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'ValidationException';
+        throw new AwsError(code, (error as Error).message);
+      }
+    }
+    case 'DescribeReplay': {
+      const replay = emulator.replays.get(String(input.ReplayName));
+      if (!replay) throw new AwsError('ResourceNotFoundException', `Replay ${String(input.ReplayName)} does not exist.`);
+      const { eventsReplayed: _count, ...shape } = replay;
+      return { ...shape, Destination: { Arn: emulator.busArn('yobidashi') } };
+    }
+    case 'ListReplays':
+      return { Replays: [...emulator.replays.values()].map(({ eventsReplayed: _c, ...r }) => r) };
+    default:
+      throw new AwsError('UnknownOperationException', `Operation ${operation} is not supported by the local EventBridge.`);
+  }
+}
+
+export function createLocalServer(parts: ServerParts): Server {
+  return createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
+      const target = req.headers['x-amz-target'];
+      const text = await readBody(req);
+      const json = (): Record<string, unknown> => {
+        if (!text) return {};
+        try {
+          return JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          throw new ApiError(400, '(body): not valid JSON');
+        }
+      };
+      try {
+        if (req.method === 'POST' && path === '/' && typeof target === 'string' && target.startsWith('AWSEvents.')) {
+          try {
+            return send(res, 200, await eventBridge(parts, target.slice('AWSEvents.'.length), json()), 'application/x-amz-json-1.1');
+          } catch (error) {
+            if (error instanceof AwsError) return sendAwsError(res, error, true);
+            throw error;
+          }
+        }
+        const schedule = /^\/schedules\/([^/]+)$/.exec(path);
+        if (schedule) {
+          const name = decodeURIComponent(schedule[1] as string);
+          const group = url.searchParams.get('groupName') ?? 'default';
+          try {
+            if (req.method === 'POST') return send(res, 200, { ScheduleArn: parts.scheduler.create(name, json() as never) });
+            if (req.method === 'GET') {
+              const { atMs: _at, fired: _fired, ...found } = parts.scheduler.get(group, name);
+              return send(res, 200, { ...found, Arn: parts.scheduler.arn(found.GroupName, found.Name) });
+            }
+            if (req.method === 'DELETE') {
+              parts.scheduler.delete(group, name);
+              return send(res, 200, {});
+            }
+          } catch (error) {
+            if (error instanceof SchedulerError) return sendAwsError(res, { code: error.code, message: error.message, status: error.status }, false);
+            throw error;
+          }
+        }
+        const contact = /^\/contacts\/([^/]+)\/([^/]+)$/.exec(path);
+        if (path === '/contact/outbound-voice' || path === '/contact/stop' || contact) {
+          try {
+            if (req.method === 'PUT' && path === '/contact/outbound-voice') return send(res, 200, await parts.connect.startOutboundVoiceContact(json()));
+            if (req.method === 'POST' && path === '/contact/stop') return send(res, 200, await parts.connect.stopContact(json()));
+            if (req.method === 'GET' && contact) return send(res, 200, await parts.connect.describeContact(decodeURIComponent(contact[2] as string)));
+          } catch (error) {
+            if (error instanceof ConnectError) return sendAwsError(res, { code: error.code, message: error.message, status: error.status }, false);
+            throw error;
+          }
+        }
+        if (path.startsWith('/api/') || path === '/api') {
+          const response = await parts.api({ method: req.method ?? 'GET', path, query: url.searchParams, body: req.method === 'GET' || req.method === 'DELETE' ? undefined : json() });
+          return send(res, response.status, response.body);
+        }
+        return send(res, 404, { message: `nothing here: ${req.method} ${path}` });
+      } catch (error) {
+        if (error instanceof ApiError) return send(res, error.status, { message: error.message });
+        parts.log.error('request failed', { path, error });
+        return send(res, 500, { message: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+  });
+}
