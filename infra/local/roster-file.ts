@@ -20,7 +20,7 @@ export async function readRosterFile(file: string): Promise<Roster[]> {
 
 export function parseRosterText(text: string, name = 'roster'): Roster[] {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length) {
     throw new RosterFileError(doc.errors.map((e) => `${name}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }

@@ -1,0 +1,79 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../handlers/lib/logger.ts';
+import { main } from '../../infra/local/cli.ts';
+import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
+
+/** The CLI against a running local yobidashi, as a user would type it. */
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await startRuntime({ dataDir: await mkdtemp(join(tmpdir(), 'yobidashi-cli-')), port: 0, timeScale: 120, log: silentLogger });
+});
+afterAll(() => rt.stop());
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([...args, '--endpoint', rt.url], { log: (l) => out.push(l), error: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (let v = await probe(); ; v = await probe()) {
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`gave up; last: ${JSON.stringify(v).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the yobidashi CLI', () => {
+  it('imports and lists rosters', async () => {
+    const imported = await cli('roster', 'import', fileURLToPath(new URL('../../examples/roster.yaml', import.meta.url)));
+    expect(imported).toMatchObject({ code: 0, out: 'imported: XYZ, 3 responders, 3 rounds\nimported: default, 1 responders, 2 rounds' });
+    const list = await cli('roster', 'list');
+    expect(list.out.split('\n')[0]).toMatch(/^system\s+rounds\s+order\s+name\s+phone/);
+    expect(list.out).toContain('Chihiro');
+    const json = JSON.parse((await cli('roster', 'list', '--json')).out) as { system: string }[];
+    expect(json.map((r) => r.system).sort()).toEqual(['XYZ', 'default']);
+  });
+
+  it('sends an alert, shows the incident, resolves it', async () => {
+    const sent = await cli('alert', 'send', '--system', 'CLI', '--host', 'web1', '--service', 'HTTP');
+    expect(sent.code).toBe(0);
+    expect(sent.out).toMatch(/^sent firing alert CLI\/web1\/HTTP/);
+    const listed = await until(() => cli('incidents', '--json'), (r) => (JSON.parse(r.out) as unknown[]).length > 0);
+    const [incident] = JSON.parse(listed.out) as { incidentId: string; status: string; system: string }[];
+    expect(incident).toMatchObject({ system: 'CLI', status: 'open' }); // the default roster is calling
+    await cli('alert', 'send', '--system', 'CLI', '--host', 'web1', '--service', 'HTTP', '--resolved');
+    const detail = await until(() => cli('incidents', incident!.incidentId), (r) => r.out.includes('IncidentResolved'));
+    expect(detail.out.split('\n')[0]).toMatch(/ resolved /);
+    expect(detail.out).toMatch(/calls:\nattempt\s+responder/);
+    expect(detail.out).toContain('IncidentResolved');
+  });
+
+  it('adds, lists and removes silences', async () => {
+    const added = await cli('silence', 'add', '--system', 'XYZ', '--host', 'db1', '--hours', '2', '--reason', 'maintenance', '--json');
+    const { silenceId } = JSON.parse(added.out) as { silenceId: string };
+    expect((await cli('silence', 'list')).out).toContain(silenceId);
+    expect((await cli('silence', 'remove', silenceId)).code).toBe(0);
+    expect((await cli('silence', 'list')).out).not.toContain(silenceId);
+    expect(await cli('silence', 'remove', silenceId)).toMatchObject({ code: 2, err: expect.stringMatching(/404/) });
+  });
+
+  it('replays the archive', async () => {
+    const from = new Date(rt.clock.now() - 3_600_000).toISOString();
+    const to = new Date(rt.clock.now() + 60_000).toISOString();
+    expect(await cli('replay', '--from', from, '--to', to, '--name', 'cli-replay')).toMatchObject({ code: 0, out: 'replay cli-replay: COMPLETED' });
+  });
+
+  it('says what is wrong with a bad invocation', async () => {
+    expect(await cli('alert', 'send', '--system', 'X')).toMatchObject({ code: 2, err: '--host is required' });
+    expect((await cli('frobnicate')).err).toMatch(/unknown command "frobnicate"/);
+    const unreachable = await main(['incidents', '--endpoint', 'http://127.0.0.1:9'], { log: () => undefined, error: (l) => expect(l).toMatch(/cannot reach yobidashi/) });
+    expect(unreachable).toBe(2);
+  });
+});
