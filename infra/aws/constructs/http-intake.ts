@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpEventBridgeIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export const HTTP_ALERT_SOURCE = 'yobidashi.http';
+
+/**
+ * `POST /alerts` for monitoring tools that cannot sign AWS requests: the request body becomes the
+ * detail of an AlertReceived event on the bus (API Gateway's EventBridge-PutEvents integration, no
+ * code in between), behind a Lambda authorizer checking the `x-yobidashi-token` header against a
+ * generated secret.
+ */
+export class HttpIntake extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly token: secrets.Secret;
+  readonly authorizerFunction: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: { bus: events.IEventBus; logRetention: logs.RetentionDays }) {
+    super(scope, id);
+    this.token = new secrets.Secret(this, 'Token', {
+      description: 'Shared token monitoring tools send as x-yobidashi-token',
+      generateSecretString: { excludePunctuation: true, passwordLength: 40 },
+    });
+    const logGroup = new logs.LogGroup(this, 'AuthorizerLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(this, 'AuthorizerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'yobidashi HTTP intake authorizer' });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] /* the group's ARN ends in :* and so covers its streams */ }));
+    this.token.grantRead(role);
+    this.authorizerFunction = new nodejs.NodejsFunction(this, 'Authorizer', {
+      entry: fileURLToPath(new URL('../functions/authorizer.ts', import.meta.url)),
+      projectRoot: fileURLToPath(new URL('../../../', import.meta.url)),
+      depsLockFilePath: fileURLToPath(new URL('../../../package-lock.json', import.meta.url)),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(5),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: { TOKEN_SECRET_ARN: this.token.secretArn },
+      bundling: { sourceMap: true, minify: true, target: 'node22', forceDockerBundling: false, externalModules: [] },
+    });
+    const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.x-yobidashi-token'],
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'yobidashi alert intake for tools that cannot sign AWS requests',
+      createDefaultStage: false,
+    });
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 20, burstLimit: 40 },
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs) },
+    });
+    this.api.addRoutes({
+      path: '/alerts',
+      methods: [apigwv2.HttpMethod.POST],
+      authorizer,
+      integration: new HttpEventBridgeIntegration('PutAlert', {
+        eventBusRef: props.bus.eventBusRef,
+        parameterMapping: new apigwv2.ParameterMapping()
+          .custom('Source', HTTP_ALERT_SOURCE)
+          .custom('DetailType', 'AlertReceived')
+          .custom('Detail', '$request.body'),
+      }),
+    });
+  }
+}
