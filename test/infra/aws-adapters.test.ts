@@ -107,6 +107,12 @@ describe('EventBridge Scheduler adapter', () => {
     });
   });
 
+  it('dead-letters the schedule target when a queue is given', async () => {
+    reply = () => ({ body: { ScheduleArn: 'arn:sched' } });
+    await EventBridgeScheduler.fromConfig({ ...target, deadLetterArn: 'arn:aws:sqs:ap-northeast-1:1:checks-dlq' }, config()).scheduleOnce('n', 0, escalated);
+    expect(seen[0]?.body).toMatchObject({ Target: { DeadLetterConfig: { Arn: 'arn:aws:sqs:ap-northeast-1:1:checks-dlq' }, RetryPolicy: { MaximumRetryAttempts: 10 } } });
+  });
+
   it('treats an existing schedule of that name as done', async () => {
     reply = () => ({ status: 409, headers: { 'x-amzn-errortype': 'ConflictException' }, body: { message: 'exists' } });
     await expect(EventBridgeScheduler.fromConfig(target, config()).scheduleOnce('n', 0, escalated)).resolves.toBeUndefined();
