@@ -37,24 +37,24 @@ export const silenceScopeSchema = z.object({
   service: z.string().min(1).optional(),
 });
 
+/** What identifies an incident's subject, on the events that open one. */
+const incidentCoordinates = {
+  schemaVersion: version,
+  incidentId,
+  dedupKey: z.string(),
+  system: z.string(),
+  host: z.string(),
+  service: z.string(),
+};
+
 export const ownEventSchemas = {
   IncidentOpened: z.object({
-    schemaVersion: version,
-    incidentId,
-    dedupKey: z.string(),
-    system: z.string(),
-    host: z.string(),
-    service: z.string(),
+    ...incidentCoordinates,
     openedAt: isoTime,
     plannedCalls: z.number().int().nonnegative(),
   }),
   IncidentSuppressed: z.object({
-    schemaVersion: version,
-    incidentId,
-    dedupKey: z.string(),
-    system: z.string(),
-    host: z.string(),
-    service: z.string(),
+    ...incidentCoordinates,
     silenceId: z.string(),
     silencedUntil: isoTime,
     at: isoTime,
