@@ -1,0 +1,77 @@
+import { afterAll, bench, describe } from 'vitest';
+import { CALL_FLOW, runContact } from '../../contact-flow/index.ts';
+import { finishCall, openIncident } from '../../domain/incident.ts';
+import { rosterSchema } from '../../domain/roster.ts';
+import { parseAlertReceived } from '../../events/alerts.ts';
+import { compileEventPattern } from '../../events/pattern/index.ts';
+import { ROUTES } from '../../events/routes.ts';
+import { flowResultHandler } from '../../handlers/index.ts';
+import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
+
+/**
+ * `npm run bench`: how fast the parts are, printed as figures (never asserted in tests).
+ * - routing one event against every rule of the routing table
+ * - one escalation decision
+ * - one whole call through the contact-flow interpreter
+ * - the flow-result handler answering the flow (real store on dynalite) — it must stay far below
+ *   the flow's 8 s Lambda limit
+ * - the article's nine-call scenario end to end on the in-process harness (virtual time)
+ */
+
+const roster = rosterSchema.parse({
+  system: 'XYZ',
+  responders: ['a', 'b', 'c'].map((name, i) => ({ name, phone: `+81901111000${i}` })),
+});
+const [alert] = parseAlertReceived({ alertinfo: [{ host: 'server1', service: 'CPU', lastcheck: '2026-11-24 10:00:00', systemname: 'XYZ' }] }).alerts;
+const opened = openIncident({ incidentId: 'inc', alert: alert!, alertId: 'a:0', now: T0 }, roster).incident;
+const matchers = ROUTES.map((r) => compileEventPattern(r.eventPattern));
+const envelope = {
+  version: '0', id: 'e', 'detail-type': 'Escalated', source: 'yobidashi', account: '1', time: '2026-11-24T01:00:00Z', region: 'us-east-1', resources: [],
+  detail: { schemaVersion: 1, incidentId: 'inc', attempt: 1 },
+};
+
+afterAll(closeDynalite);
+
+describe('pure parts', () => {
+  bench('route one event through the routing table', () => {
+    for (const matches of matchers) matches(envelope);
+  });
+  bench('one escalation decision (no answer → next responder)', () => {
+    finishCall(opened, { attempt: 1, outcome: 'no-answer' }, T0 + 60_000);
+  });
+  bench('one call through the contact-flow interpreter (press 1)', async () => {
+    await runContact(CALL_FLOW, {
+      contactId: 'c',
+      attributes: { language: 'en-US', messageSsml: 'An alert.', incidentId: 'inc', attempt: '1' },
+      callee: { kind: 'answer', presses: [{ keys: '1', atSeconds: 2 }] },
+      invokeLambda: async () => ({ status: 'recorded', outcome: 'acknowledged' }),
+      startMs: T0,
+    });
+  });
+});
+
+describe('with the store (dynalite)', async () => {
+  const h = await Harness.start();
+  const handler = flowResultHandler(h.deps);
+  let attempt = 0;
+  bench(
+    'flow-result handler: record a keypad result and publish CallEnded',
+    async () => {
+      attempt++;
+      await h.store.createContact({ incidentId: 'inc-b', attempt, contactId: `c-${attempt}`, responderIndex: 0, responderName: 'a', destination: '+81*', placedAt: T0, check_flag: false });
+      await handler({ Details: { ContactData: { ContactId: `c-${attempt}`, Attributes: {} }, Parameters: { choice: '1', hours: '0', incidentId: 'inc-b', attempt: String(attempt) } } });
+    },
+    { iterations: 200 },
+  );
+  bench(
+    "the article's nine-call scenario, end to end on virtual time",
+    async () => {
+      const run = await Harness.start();
+      await run.roster({ system: 'XYZ', responders: roster.responders });
+      await run.sendAlert({ alertinfo: [{ host: 'server1', service: 'CPU', systemname: 'XYZ' }] });
+      await run.settle();
+      if (run.phones.calls.length !== 9) throw new Error(`expected 9 calls, got ${run.phones.calls.length}`);
+    },
+    { iterations: 10, time: 0 },
+  );
+});
