@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PhoneBehaviour } from '../../infra/local/connect-simulator.ts';
+import { closeDynalite, Harness } from '../harness/harness.ts';
+
+/**
+ * The real handlers, store and contact flow under hostile delivery: every event delivered up to
+ * three times, in shuffled order, with random phone behaviour. Whatever happens, nobody is called
+ * twice at once, nobody is called after the incident was acknowledged or silenced, the order is
+ * the roster's, and the incident ends.
+ */
+const PHONES = ['+819011110001', '+819011110002', '+819011110003'];
+const behaviour = fc.constantFrom<PhoneBehaviour>(
+  { answer: false },
+  { busy: true },
+  { invalid: true },
+  { answer: true, digits: '1' },
+  { answer: true, digits: '3' },
+  { answer: true, digits: '912#' },
+  { answer: true, digits: '' },
+  { answer: true, hangUpAfterSeconds: 2 },
+);
+
+afterAll(closeDynalite);
+
+describe('hostile delivery through the real handlers', () => {
+  it('keeps every invariant', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(behaviour, { minLength: 3, maxLength: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 ** 30 }), async (phones, duplicates, seed) => {
+        const h = await Harness.start();
+        await h.roster({ system: 'XYZ', rounds: 2, responders: PHONES.map((phone, i) => ({ name: `r${i}`, phone })) });
+        phones.forEach((b, i) => h.phone(PHONES[i]!, b));
+        let state = seed;
+        h.bus.reorder = () => ((state = (state * 16807) % 2147483647) / 2147483647);
+        h.bus.duplicates = duplicates;
+        const violations: string[] = [];
+        const start = h.phones.startCall.bind(h.phones);
+        h.phones.startCall = async (request) => {
+          const existing = h.phones.calls.find((c) => `${c.attributes.incidentId}:${c.attributes.attempt}` === request.clientToken);
+          const incident = (await h.incidents())[0];
+          // Active = placed and its outcome not yet known. (A skipped call may still be saying
+          // "calling the next person" while the next one rings: its outcome is already recorded.)
+          const contacts = incident ? (await h.store.timeline(incident.incidentId)).contacts : [];
+          const undecided = contacts.filter((c) => c.outcome === undefined);
+          if (!existing && undecided.length > 0) violations.push(`call to ${request.destination} while attempt ${undecided[0]!.attempt} was undecided`);
+          if (incident && incident.status !== 'open') violations.push(`call placed while the incident was ${incident.status}`);
+          return start(request);
+        };
+        await h.sendAlert({ alertinfo: [{ host: 'server1', service: 'CPU', systemname: 'XYZ' }] });
+        await h.settle();
+        const incident = await h.onlyIncident();
+        const called = h.phones.calls.map((c) => PHONES.indexOf(c.destination));
+        expect(violations).toEqual([]);
+        expect(called).toEqual(called.map((_, i) => i % 3)); // 1,2,3,1,2,3
+        expect(called.length).toBeLessThanOrEqual(6);
+        expect(['acknowledged', 'silenced', 'exhausted']).toContain(incident.status);
+        const stopper = phones.findIndex((b) => 'digits' in b && (b.digits === '1' || b.digits === '912#'));
+        if (stopper === -1) expect(called).toHaveLength(6);
+        else expect(called).toHaveLength(stopper + 1);
+        expect(h.bus.deadLetters.map((d) => `${d.delivery.route.name}: ${String(d.error)}`)).toEqual([]);
+      }),
+      { numRuns: 20 },
+    );
+  }, 120_000);
+});
