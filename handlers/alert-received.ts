@@ -29,7 +29,10 @@ async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log
     const head = await store.getHead(alert.dedupKey);
     const latest = head ? await store.getIncident(head.incidentId) : undefined;
     if (latest && (latest.lastCause === causes.opened(alertId) || latest.lastCause === causes.resolved(alertId))) {
-      await bus.publish(latest.outbox); // this delivery already did its work; make sure its events got out
+      // This delivery already did its work and crashed after it: finish the record and the publish.
+      const opened = latest.lastCause === causes.opened(alertId);
+      await record(latest.incidentId, opened ? (latest.status === 'suppressed' ? 'suppressed' : 'opened') : 'resolved');
+      await bus.publish(latest.outbox);
       return;
     }
     const route = routeAlert(latest, alert, await store.listSilences(alert.system), now);

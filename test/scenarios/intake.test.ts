@@ -130,6 +130,27 @@ describe('at-least-once, the hard way', () => {
     await h.assertNoUnexpectedCalls();
   });
 
+  it('a crash between opening the incident and recording the alert: the retry records it and still calls', async () => {
+    h.phone(AKI, { answer: true, digits: '1' });
+    const recordAlert = h.store.recordAlert.bind(h.store);
+    let failed = false;
+    h.store.recordAlert = async (record) => {
+      if (!failed) {
+        failed = true;
+        throw new Error('connection reset');
+      }
+      return recordAlert(record);
+    };
+    await h.sendAlert({ systemname: 'XYZ', host: 'h', service: 's' });
+    await h.settle();
+    h.expectCalls([AKI]);
+    const incident = await h.onlyIncident();
+    const { alerts } = await h.store.timeline(incident.incidentId);
+    expect(alerts.map((a) => a.disposition)).toEqual(['opened']);
+    expect(incident.status).toBe('acknowledged');
+    await h.assertNoUnexpectedCalls();
+  });
+
   it('a forged or stale keypad result changes nothing', async () => {
     await h.sendAlert({ systemname: 'XYZ', host: 'h', service: 's' });
     await h.advance(5_000);
