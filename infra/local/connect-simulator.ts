@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { CALL_FLOW, ContactRun, type Callee, type ContactResult, type LambdaInvoker } from '../../contact-flow/index.ts';
 import type { RawFlow } from '../../contact-flow/language.ts';
 import { CONTACT_EVENT_DETAIL_TYPE } from '../../events/connect.ts';
@@ -57,12 +58,23 @@ export class ConnectSimulator implements Telephony {
     throw new Error('no flow-result function is wired to the Connect simulator');
   };
 
+  /** ClientTokens of earlier runs (persisted): a retried start must not ring the phone again. */
+  private readonly earlierTokens = new Map<string, string>();
+
   constructor(
     private readonly timers: Timers,
     private readonly bus: Bus,
     private readonly flow: RawFlow = CALL_FLOW,
     private readonly instanceArn = 'arn:aws:connect:us-east-1:000000000000:instance/local',
-  ) {}
+    private readonly tokenFile?: string,
+  ) {
+    if (tokenFile && existsSync(tokenFile)) {
+      for (const line of readFileSync(tokenFile, 'utf8').split('\n')) {
+        const [token, contactId] = line.split('\t');
+        if (token && contactId) this.earlierTokens.set(token, contactId);
+      }
+    }
+  }
 
   setPhone(phone: string, behaviour: PhoneBehaviour): void {
     this.phones.set(phone, behaviour);
@@ -79,6 +91,9 @@ export class ConnectSimulator implements Telephony {
   async startCall(request: StartCallRequest): Promise<{ contactId: string }> {
     const existing = this.byToken.get(request.clientToken);
     if (existing) return { contactId: existing.contactId };
+    // Started before a restart: Connect keeps ClientTokens for 7 days, and so do we.
+    const earlier = this.earlierTokens.get(request.clientToken);
+    if (earlier) return { contactId: earlier };
     const behaviour = this.phone(request.destination);
     if ('refused' in behaviour) throw new CallRejectedError('Outbound calls to this destination are not allowed', 'DestinationNotAllowedException');
     const now = this.timers.now();
@@ -94,6 +109,7 @@ export class ConnectSimulator implements Telephony {
     }
     this.calls.push(call);
     this.byToken.set(request.clientToken, call);
+    if (this.tokenFile) appendFileSync(this.tokenFile, `${request.clientToken}\t${contactId}\n`);
     await this.contactEvent(call, 'INITIATED', now);
     return { contactId };
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BUS_NAME, type Envelope } from '../../events/envelope.ts';
 import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName, type Route } from '../../events/routes.ts';
 import type { Clock, Logger } from '../../handlers/ports.ts';
@@ -42,6 +42,8 @@ export interface EmulatorOptions {
   dispatch: (handler: HandlerName, envelope: Envelope) => Promise<void>;
   log: Logger;
   archiveFile?: string;
+  /** Deliveries under way, journalled so a restart owes nothing it had accepted. */
+  journalFile?: string;
   account?: string;
   region?: string;
   /** Called for every entry PutEvents refused, so bad input is recorded, not just answered. */
@@ -52,6 +54,12 @@ export interface EmulatorOptions {
 
 export const ARCHIVE_NAME = 'yobidashi-archive';
 
+type JournalEntry = { op: 'add'; key: string; route: string; envelope: Envelope } | { op: 'done'; key: string };
+
+function deliveryKey(route: Route, envelope: Envelope): string {
+  return `${envelope.id}|${route.name}|${envelope['replay-name'] ?? ''}`;
+}
+
 export class EventBridgeEmulator {
   readonly archive: Envelope[] = [];
   readonly deadLetters: { route: string; envelope: Envelope; error: string }[] = [];
@@ -59,6 +67,7 @@ export class EventBridgeEmulator {
   private readonly routesFor = ruleMatcher(ROUTES);
   private readonly forwardsFor = ruleMatcher(DEFAULT_BUS_FORWARDS);
   private inFlight = 0;
+  private readonly pendingAtStart = new Map<string, { route: string; envelope: Envelope }>();
   private waiters: (() => void)[] = [];
   private stopped = false;
   readonly account: string;
@@ -69,6 +78,16 @@ export class EventBridgeEmulator {
     this.region = options.region ?? 'us-east-1';
     if (options.archiveFile && existsSync(options.archiveFile)) {
       for (const line of readFileSync(options.archiveFile, 'utf8').split('\n')) if (line.trim()) this.archive.push(JSON.parse(line) as Envelope);
+    }
+    if (options.journalFile && existsSync(options.journalFile)) {
+      for (const line of readFileSync(options.journalFile, 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        const entry = JSON.parse(line) as JournalEntry;
+        if (entry.op === 'add') this.pendingAtStart.set(entry.key, { route: entry.route, envelope: entry.envelope });
+        else this.pendingAtStart.delete(entry.key);
+      }
+      // Compact: only what is still owed survives.
+      writeFileSync(options.journalFile, [...this.pendingAtStart].map(([key, p]) => `${JSON.stringify({ op: 'add', key, ...p })}\n`).join(''));
     }
   }
 
@@ -134,19 +153,43 @@ export class EventBridgeEmulator {
   }
 
   private route(envelope: Envelope): void {
-    for (const route of this.routesFor(envelope)) this.deliver(route, envelope, 1);
+    for (const route of this.routesFor(envelope)) {
+      this.journal({ op: 'add', key: deliveryKey(route, envelope), route: route.name, envelope });
+      this.deliver(route, envelope, 1);
+    }
+  }
+
+  /**
+   * Deliveries that were under way when the process stopped, delivered again (at least once, as
+   * EventBridge retries a Lambda that died mid-invocation). Call once the handlers are wired.
+   */
+  resumePending(): number {
+    const pending = [...this.pendingAtStart.values()];
+    this.pendingAtStart.clear();
+    for (const { route: name, envelope } of pending) {
+      const route = ROUTES.find((r) => r.name === name);
+      if (route) this.deliver(route, envelope, 1);
+    }
+    return pending.length;
+  }
+
+  private journal(entry: JournalEntry): void {
+    if (this.options.journalFile) appendFileSync(this.options.journalFile, `${JSON.stringify(entry)}\n`);
   }
 
   private deliver(route: Route, envelope: Envelope, attempt: number): void {
     if (this.stopped) return;
     this.inFlight++;
+    const done = () => this.journal({ op: 'done', key: deliveryKey(route, envelope) });
     setImmediate(() => {
       this.options
         .dispatch(route.handler, envelope)
+        .then(done)
         .catch((error: unknown) => {
           const maxAttempts = this.options.maxAttempts ?? 8;
           const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           if (attempt >= maxAttempts) {
+            done();
             this.deadLetters.push({ route: route.name, envelope, error: message });
             this.options.log.error('delivery failed for good; dead-lettered', { route: route.name, eventId: envelope.id, error: message });
             return;

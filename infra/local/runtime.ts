@@ -73,6 +73,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     clock,
     log,
     archiveFile: join(dataDir, 'archive.jsonl'),
+    journalFile: join(dataDir, 'deliveries.jsonl'),
     dispatch: async (name, envelope) => {
       const handler = handlers[name];
       if (!handler) throw new Error(`no handler ${name}`);
@@ -94,7 +95,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const toDefaultBus = { publish: async (events: readonly { source?: string; detailType: string; detail: unknown }[]) => {
     await emulator.putEvents(events.map((e) => ({ EventBusName: 'default', Source: e.source ?? 'aws.connect', DetailType: e.detailType, Detail: JSON.stringify(e.detail) })));
   } };
-  const simulator = new ConnectSimulator(clock, toDefaultBus);
+  const simulator = new ConnectSimulator(clock, toDefaultBus, undefined, undefined, join(dataDir, 'connect-tokens.tsv'));
   const scheduler = new LocalScheduler(clock, (entries) => emulator.putEvents(entries), log, join(dataDir, 'schedules.json'), emulator.region, emulator.account);
   const connect = new ConnectService(simulator);
   const server = createLocalServer({ emulator, scheduler, connect, api: createApi({ store, simulator, emulator, clock, timeScale }), log });
@@ -118,6 +119,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   handlers = Object.fromEntries(Object.entries(busHandlers).map(([name, make]) => [name, make(deps)]));
   const flowResult = flowResultHandler(deps);
   simulator.invokeLambda = (_arn, event) => flowResult(event);
+  const resumed = emulator.resumePending();
+  if (resumed) log.warn('redelivering events that were under way when yobidashi last stopped', { deliveries: resumed });
 
   return {
     url,
