@@ -1,5 +1,5 @@
 import { CONTACT_EVENT_DETAIL_TYPE } from './connect.ts';
-import { BUS_NAME, OWN_SOURCE } from './envelope.ts';
+import { OWN_SOURCE } from './envelope.ts';
 import type { EventPattern } from './pattern/index.ts';
 
 /**
@@ -131,4 +131,3 @@ export const DEFAULT_BUS_FORWARDS: readonly { name: string; eventPattern: EventP
   },
 ];
 
-export { BUS_NAME };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BUS_NAME, OWN_SOURCE, type Envelope } from '../../events/envelope.ts';
+import { OWN_SOURCE, type Envelope } from '../../events/envelope.ts';
 import type { OwnEvent } from '../../events/catalog.ts';
 import { ROUTES, type HandlerName, type Route } from '../../events/routes.ts';
 import type { Bus, Clock, ForeignEvent } from '../../handlers/ports.ts';
@@ -113,4 +113,3 @@ export class LocalBus implements Bus {
   }
 }
 
-export { BUS_NAME };
