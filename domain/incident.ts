@@ -34,10 +34,16 @@ export interface IncidentCall {
   slot: number;
   round: number;
   responderIndex: number;
+  /** When this call was asked for (Escalated): its first safety-net check is due a check interval later. */
+  requestedAt?: number;
   contactId?: string;
   placedAt?: number;
   endedAt?: number;
   outcome?: CallOutcome;
+  /** Placements Connect turned away for now (capacity, 5xx): each is retried, paced, while the incident is open. */
+  placementTries?: number;
+  deferredReason?: string;
+  retryAt?: number;
 }
 
 export interface IncidentRoster {
@@ -93,8 +99,8 @@ function commit(before: Incident, after: Omit<Incident, 'version' | 'outbox' | '
   return { changed: true, incident, events };
 }
 
-function callFor(slot: Slot, attempt: number): IncidentCall {
-  return { attempt, slot: slot.slot, round: slot.round, responderIndex: slot.responderIndex };
+function callFor(slot: Slot, attempt: number, now: number): IncidentCall {
+  return { attempt, slot: slot.slot, round: slot.round, responderIndex: slot.responderIndex, requestedAt: now };
 }
 
 function escalatedEvent(incident: Incident, call: IncidentCall, because: CallOutcome | 'opened', now: number): OwnEvent {
@@ -159,6 +165,7 @@ export const causes = {
   opened: (alertId: string) => `opened:${alertId}`,
   resolved: (alertId: string) => `resolved:${alertId}`,
   placed: (attempt: number) => `placed:${attempt}`,
+  deferred: (attempt: number, tries: number) => `deferred:${attempt}:${tries}`,
   ended: (attempt: number) => `ended:${attempt}`,
 };
 
@@ -221,7 +228,7 @@ export function openIncident(input: NewIncident, roster: Roster | undefined): { 
   } else {
     incident.ignoreHours = start.ignoreHours;
     incident.attempt = 1;
-    incident.call = callFor(start.slot, 1);
+    incident.call = callFor(start.slot, 1, now);
     events = [opened, escalatedEvent(incident, incident.call, 'opened', now)];
   }
   incident.version = 1;
@@ -284,11 +291,19 @@ export function currentCall(incident: Incident, attempt: number): IncidentCall |
   return call;
 }
 
+/**
+ * Connect accepted the call. Normally the call is still the current one; but a responder who
+ * answers and presses a key within a moment of dialling can be heard (and the call finished) before
+ * the placement is recorded. Then the late placement only fills in the contact id for the audit
+ * trail: it changes neither the status nor the outcome.
+ */
 export function recordCallPlaced(incident: Incident, attempt: number, contactId: string, now: number): Decision {
-  const call = currentCall(incident, attempt);
-  if (!call) return { changed: false, reason: `attempt ${attempt} is not the current call` };
+  const call = incident.call;
+  if (!call || call.attempt !== attempt) return { changed: false, reason: `attempt ${attempt} is not the current call` };
   if (call.contactId !== undefined) return { changed: false, reason: `attempt ${attempt} already placed` };
-  const placed: IncidentCall = { ...call, contactId, placedAt: now };
+  const finishedFirst = currentCall(incident, attempt) === undefined;
+  if (finishedFirst && call.outcome === undefined) return { changed: false, reason: `attempt ${attempt} is not the current call` };
+  const placed: IncidentCall = { ...call, contactId, placedAt: finishedFirst ? Math.min(now, call.endedAt ?? now) : now };
   const event = ownEvent('CallPlaced', {
     schemaVersion: SCHEMA_VERSION,
     incidentId: incident.incidentId,
@@ -298,6 +313,37 @@ export function recordCallPlaced(incident: Incident, attempt: number, contactId:
     placedAt: iso(now),
   });
   return commit(incident, { ...incident, call: placed }, causes.placed(attempt), [event], now);
+}
+
+/**
+ * Connect turned the placement away for now (throttled, at its concurrent-call limit, a 5xx): not
+ * an outcome. The call stays wanted and is tried again at `retryAt` (the handler arms a check
+ * then), for as long as the incident is open.
+ */
+export function deferPlacement(incident: Incident, attempt: number, deferral: { reason: string; retryAt: number }, now: number): Decision {
+  const call = currentCall(incident, attempt);
+  if (!call) return { changed: false, reason: `attempt ${attempt} is not the current call` };
+  if (call.contactId !== undefined) return { changed: false, reason: `attempt ${attempt} already placed` };
+  const tries = (call.placementTries ?? 0) + 1;
+  const deferred: IncidentCall = { ...call, placementTries: tries, deferredReason: deferral.reason, retryAt: deferral.retryAt };
+  const event = ownEvent('CallDeferred', {
+    schemaVersion: SCHEMA_VERSION,
+    incidentId: incident.incidentId,
+    attempt,
+    responder: responderRef(incident, call.responderIndex),
+    reason: deferral.reason,
+    tries,
+    retryAt: iso(deferral.retryAt),
+    at: iso(now),
+  });
+  return commit(incident, { ...incident, call: deferred }, causes.deferred(attempt, tries), [event], now);
+}
+
+/** The call this open incident still has to place (asked for, not yet accepted by Connect). */
+export function unplacedCall(incident: Incident): IncidentCall | undefined {
+  const call = incident.call;
+  if (incident.status !== 'open' || !call || call.contactId !== undefined || call.endedAt !== undefined) return undefined;
+  return call;
 }
 
 export interface CallFinished {
@@ -370,7 +416,7 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
     );
   }
   const attempt = incident.attempt + 1;
-  const nextCall = callFor(next, attempt);
+  const nextCall = callFor(next, attempt, now);
   const after = { ...base, attempt, call: nextCall };
   return commit(incident, after, cause, [escalatedEvent(after as Incident, nextCall, finished.outcome, now)], now);
 }
@@ -378,4 +424,15 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
 /** Past its limit, a call that is still up is hung up and counted as a timeout. */
 export function isCallOverdue(call: IncidentCall, now: number, limitMs: number): boolean {
   return call.placedAt !== undefined && now - call.placedAt >= limitMs;
+}
+
+/**
+ * The invariant the sweep restores: an open incident always has a live call or a pending check.
+ * A healthy open incident changes at least every call limit plus a few checks (placed, deferred,
+ * ended, timed out); one unchanged for longer than `staleAfterMs` has lost its check chain (every
+ * retry of some step failed). Repairing it means running a check now: false alarms cost one
+ * idempotent check, nothing more.
+ */
+export function needsRepair(incident: Incident, now: number, staleAfterMs: number): boolean {
+  return incident.status === 'open' && incident.call !== undefined && now - incident.updatedAt > staleAfterMs;
 }

@@ -81,8 +81,27 @@ export const ownEventSchemas = {
     schemaVersion: version,
     incidentId,
     attempt,
-    contactId: z.string().min(1),
+    /** The call being watched; absent when the check was armed before the call was placed. */
+    contactId: z.string().min(1).optional(),
+    /** 1, 2, … along one chain of checks for this attempt. */
     check: z.number().int().positive(),
+    /** Published by the sweep to repair an incident that had neither a live call nor a pending check. */
+    sweep: z.boolean().optional(),
+  }),
+  CallDeferred: z.object({
+    schemaVersion: version,
+    incidentId,
+    attempt,
+    responder: responderRefSchema,
+    /** Connect's error code, e.g. ThrottlingException or LimitExceededException. */
+    reason: z.string().min(1),
+    /** Placements turned away so far for this attempt. */
+    tries: z.number().int().positive(),
+    retryAt: isoTime,
+    at: isoTime,
+  }),
+  SweepDue: z.object({
+    schemaVersion: version,
   }),
   CallEnded: z.object({
     schemaVersion: version,

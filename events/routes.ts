@@ -17,6 +17,7 @@ export const HANDLER_NAMES = [
   'record-silence',
   'stop-call',
   'contact-event',
+  'sweep',
   'timeline',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
@@ -105,6 +106,13 @@ export const ROUTES: readonly Route[] = [
       detail: { eventType: ['CONNECTED_TO_SYSTEM', 'DISCONNECTED'] },
     },
     handler: 'contact-event',
+    sideEffects: true,
+  }),
+  route({
+    name: 'sweep',
+    description: 'Every few minutes: repair open incidents that lost their check, redrive recent failed deliveries.',
+    pattern: own(['SweepDue']),
+    handler: 'sweep',
     sideEffects: true,
   }),
   route({

@@ -4,7 +4,7 @@ import type { Envelope } from '../events/envelope.ts';
 import { causes, openIncident, resolveIncident, routeAlert, suppressedIncident } from '../domain/incident.ts';
 import { FALLBACK_SYSTEM } from '../domain/roster.ts';
 import { onEvent, type Deps } from './lib/deps.ts';
-import { incidentIdFor, updateIncident } from './lib/incidents.ts';
+import { incidentIdFor, publishChange, updateIncident } from './lib/incidents.ts';
 import type { AlertRecord, Logger } from './ports.ts';
 
 const MAX_RACES = 8;
@@ -19,7 +19,7 @@ export function alertReceivedHandler(deps: Deps) {
 }
 
 async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log: Logger): Promise<void> {
-  const { store, bus } = deps;
+  const { store } = deps;
   const alertId = `${envelope.id}:${alert.index}`;
   const now = deps.clock.now();
   const record = (incidentId: string, disposition: AlertRecord['disposition']) =>
@@ -32,7 +32,7 @@ async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log
       // This delivery already did its work and crashed after it: finish the record and the publish.
       const opened = latest.lastCause === causes.opened(alertId);
       await record(latest.incidentId, opened ? (latest.status === 'suppressed' ? 'suppressed' : 'opened') : 'resolved');
-      await bus.publish(latest.outbox);
+      await publishChange(deps, latest);
       return;
     }
     const route = routeAlert(latest, alert, await store.listSilences(alert.system), now);
@@ -61,7 +61,7 @@ async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log
     if (!(await store.createIncident(created.incident))) continue;
     await record(incidentId, route.kind === 'suppress' ? 'suppressed' : 'opened');
     if (created.incident.exhaustedReason === 'no-roster') log.error('no roster for system; nobody can be called', { system: alert.system, incidentId });
-    await bus.publish(created.events);
+    await publishChange(deps, created.incident);
     return;
   }
   throw new Error(`alert ${alertId}: gave up after ${MAX_RACES} races on ${alert.dedupKey}`);

@@ -1,30 +1,41 @@
-import { ownEvent, parseOwnDetail, type OwnEventDetail } from '../events/catalog.ts';
-import { currentCall, isCallOverdue } from '../domain/incident.ts';
+import { parseOwnDetail, type OwnEventDetail } from '../events/catalog.ts';
+import { isCallOverdue, type Incident, type IncidentCall } from '../domain/incident.ts';
 import { outcomeFromDisconnect } from '../domain/outcome.ts';
-import { checkScheduleName, endEventFor, hasOutcome, reportOutcome } from './lib/calls.ts';
+import { endEventFor, hasOutcome, reportOutcome } from './lib/calls.ts';
+import { armCheck } from './lib/checks.ts';
 import { onEvent, type Deps } from './lib/deps.ts';
+import { placeCurrentCall } from './lib/placement.ts';
+import type { Logger } from './ports.ts';
 
 /**
  * CallCheckDue, the safety net: the main path is the call's own end report. Here we catch what it
- * missed: a lost report (republish it), an end nobody reported (ask Connect), or a call that will
- * not end (hang up, CallTimeout). Otherwise look again in 30 s.
+ * missed: a call never placed (the announcement was lost, place-call failed, Connect was at
+ * capacity: place it now), a lost report (republish it), an end nobody reported (ask Connect), or a
+ * call that will not end (hang up, CallTimeout). The next check is armed before anything that can
+ * fail, so a failing dependency cannot break the chain.
  */
 export function callCheckHandler(deps: Deps) {
   return onEvent('call-check', deps, async (envelope, log) => {
     const due = parseOwnDetail('CallCheckDue', envelope.detail);
+    const firedAt = Date.parse(envelope.time);
     const incident = await deps.store.getIncident(due.incidentId);
-    const call = incident && currentCall(incident, due.attempt);
-    if (!call || call.contactId !== due.contactId) return; // the incident has moved on
+    const call = incident?.status === 'open' ? incident.call : undefined;
+    if (!incident || !call || call.attempt !== due.attempt || call.endedAt !== undefined) return; // the incident has moved on
+    if (call.contactId === undefined) return placeUnplaced(deps, due, incident, call, firedAt, log);
+
+    const next = { ...due, contactId: call.contactId, check: due.check + 1 };
+    delete next.sweep;
+    await armCheck(deps, next, firedAt + deps.settings.checkIntervalMs);
     const contact = await deps.store.getContact(due.incidentId, due.attempt);
     if (!contact) return log.warn('check for a call with no contact record', { ...due });
     const now = deps.clock.now();
     if (hasOutcome(contact)) {
-      // Just ended: its report is most likely on its way. Look again rather than report twice.
-      if (now - contact.endedAt < deps.settings.checkIntervalMs) return scheduleNext(deps, due, now);
+      // Just ended: its report is most likely on its way. Look again (armed above) rather than report twice.
+      if (now - contact.endedAt < deps.settings.checkIntervalMs) return;
       log.warn('call ended but the incident never heard; reporting again', { contactId: contact.contactId });
       return deps.bus.publish([endEventFor(contact, deps.settings.callLimitMs)]);
     }
-    const state = await deps.telephony.describeCall(due.contactId);
+    const state = await deps.telephony.describeCall(contact.contactId);
     if (state.state === 'ended') {
       const connected = state.connected || contact.connectedAt !== undefined;
       const update = { outcome: outcomeFromDisconnect(state.disconnectReason, connected), endedAt: state.endedAt ?? now, via: 'reconcile' as const };
@@ -40,20 +51,20 @@ export function callCheckHandler(deps: Deps) {
     }
     if (isCallOverdue(call, now, deps.settings.callLimitMs)) {
       log.warn('call over its time limit; hanging up', { contactId: contact.contactId });
-      await reportOutcome(deps, contact, { outcome: 'timeout', endedAt: now, via: 'timeout' }, () =>
-        deps.telephony.stopCall(contact.contactId),
-      );
-      return;
+      await reportOutcome(deps, contact, { outcome: 'timeout', endedAt: now, via: 'timeout' }, () => deps.telephony.stopCall(contact.contactId));
     }
-    await scheduleNext(deps, due, now);
   });
 }
 
-async function scheduleNext(deps: Deps, due: OwnEventDetail<'CallCheckDue'>, now: number): Promise<void> {
-  const next = { ...due, check: due.check + 1 };
-  await deps.scheduler.scheduleOnce(
-    checkScheduleName(due.incidentId, due.attempt, next.check),
-    now + deps.settings.checkIntervalMs,
-    ownEvent('CallCheckDue', next),
-  );
+/**
+ * The call was asked for but never placed. If an earlier deferral planned its retry for later, that
+ * retry's own check owns it (several chains must not all hammer Connect); otherwise place it now.
+ */
+async function placeUnplaced(deps: Deps, due: OwnEventDetail<'CallCheckDue'>, incident: Incident, call: IncidentCall, firedAt: number, log: Logger): Promise<void> {
+  if (!due.sweep && call.retryAt !== undefined && call.retryAt > firedAt + 1000) return;
+  if (!call.placementTries) log.warn('the call was never placed; placing it from the check', { incidentId: due.incidentId, attempt: due.attempt });
+  const placement = await placeCurrentCall(deps, incident, due.attempt, log, due.check + 1);
+  if (placement.kind === 'placed') {
+    await armCheck(deps, { incidentId: due.incidentId, attempt: due.attempt, contactId: placement.contactId, check: due.check + 1 }, deps.clock.now() + deps.settings.checkIntervalMs);
+  }
 }

@@ -1,8 +1,11 @@
 import { contactFlowEventSchema, flowResultParametersSchema, type FlowResultResponse } from '../events/connect.ts';
+import { currentCall } from '../domain/incident.ts';
 import { digitsFromFlow } from '../domain/keypad.ts';
 import { outcomeFromDigits } from '../domain/outcome.ts';
+import { maskPhone } from '../domain/roster.ts';
 import { reportOutcome } from './lib/calls.ts';
 import type { Deps } from './lib/deps.ts';
+import type { ContactRecord, Logger } from './ports.ts';
 
 /**
  * Invoked by the contact flow (InvokeLambdaFunction, synchronous, within 8 s) with the responder's
@@ -20,7 +23,7 @@ export function flowResultHandler(deps: Deps) {
       return { status: 'ignored', outcome: '' };
     }
     const { choice, hours, incidentId, attempt } = params.data;
-    const contact = await deps.store.getContact(incidentId, attempt);
+    const contact = (await deps.store.getContact(incidentId, attempt)) ?? (await recordEarlyContact(deps, incidentId, attempt, contactId, log));
     if (!contact || contact.contactId !== contactId) {
       log.warn('flow result for a contact we did not place for that attempt', { incidentId, attempt, contactId });
       return { status: 'ignored', outcome: '' };
@@ -32,4 +35,34 @@ export function flowResultHandler(deps: Deps) {
     log.info('keypad result', { incidentId, attempt, outcome, reported });
     return { status: reported ? 'recorded' : 'ignored', outcome, ...(silenceHours ? { hours: String(silenceHours) } : {}) };
   };
+}
+
+/**
+ * A responder who answers and presses a key within a moment of dialling can reach us before
+ * place-call has recorded the contact. If the incident is still waiting on exactly that attempt,
+ * the contact is recorded here from what Connect tells us (its contact id); the late place-call
+ * then finds it and leaves it alone. Any other attempt, or a call already placed under another
+ * contact id, is not ours to accept.
+ */
+async function recordEarlyContact(deps: Deps, incidentId: string, attempt: number, contactId: string, log: Logger): Promise<ContactRecord | undefined> {
+  const incident = await deps.store.getIncident(incidentId);
+  const call = incident && currentCall(incident, attempt);
+  if (!incident || !call || (call.contactId !== undefined && call.contactId !== contactId)) return undefined;
+  const responder = incident.roster.responders[call.responderIndex];
+  if (!responder) return undefined;
+  const record: ContactRecord = {
+    incidentId,
+    attempt,
+    contactId,
+    responderIndex: call.responderIndex,
+    responderName: responder.name,
+    destination: maskPhone(responder.phone),
+    placedAt: call.requestedAt ?? deps.clock.now(),
+    check_flag: false,
+  };
+  if (await deps.store.createContact(record)) {
+    log.info('keypad result arrived before the placement was recorded; contact recorded from the flow', { incidentId, attempt, contactId });
+    return record;
+  }
+  return deps.store.getContact(incidentId, attempt);
 }

@@ -8,6 +8,7 @@ import type { Deps, EventHandler } from './lib/deps.ts';
 import { placeCallHandler } from './place-call.ts';
 import { recordSilenceHandler } from './record-silence.ts';
 import { stopCallHandler } from './stop-call.ts';
+import { sweepHandler } from './sweep.ts';
 import { timelineHandler } from './timeline.ts';
 
 export { flowResultHandler } from './flow-result.ts';
@@ -24,5 +25,6 @@ export const busHandlers: Record<HandlerName, (deps: Deps) => EventHandler> = {
   'record-silence': recordSilenceHandler,
   'stop-call': stopCallHandler,
   'contact-event': contactEventHandler,
+  sweep: sweepHandler,
   timeline: timelineHandler,
 };

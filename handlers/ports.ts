@@ -40,6 +40,16 @@ export interface Scheduler {
   cancel(name: string): Promise<void>;
 }
 
+/**
+ * The on-failure destination of the bus handlers: deliveries that failed every retry the platform
+ * made (on AWS: Lambda's async retries, then an SQS queue). The sweep hands recent ones back to the
+ * function that failed them, so a transient outage longer than the retries loses nothing.
+ */
+export interface FailedDeliveries {
+  /** Re-delivers up to `limit` failures younger than `maxAgeMs`; older ones stay for a person. */
+  redrive(options: { now: number; maxAgeMs: number; limit: number }): Promise<{ redriven: number; kept: number }>;
+}
+
 export interface StartCallRequest {
   /** Makes the start idempotent for 7 days (Connect ClientToken). */
   clientToken: string;
@@ -145,6 +155,8 @@ export interface Store {
   /** Conditional on the stored version being `expectedVersion`; false on a lost race. */
   saveIncident(incident: Incident, expectedVersion: number): Promise<boolean>;
   listIncidents(limit: number): Promise<Incident[]>;
+  /** Every incident still `open` (a sparse index: cheap however long the history). */
+  listOpenIncidents(): Promise<Incident[]>;
 
   recordAlert(record: AlertRecord): Promise<void>;
 

@@ -12,11 +12,6 @@ export function clientToken(incidentId: string, attempt: number): string {
   return `${incidentId}:${attempt}`;
 }
 
-/** Scheduler names allow [0-9a-zA-Z-_.] and 64 chars. */
-export function checkScheduleName(incidentId: string, attempt: number, check: number): string {
-  return `chk-${incidentId}-${attempt}-${check}`.slice(0, 64);
-}
-
 /** Contact attributes the flow speaks from ($.Attributes.x); the article's names are kept. */
 export function callAttributes(incident: Incident, call: IncidentCall, responder: Responder): Record<string, string> {
   const occurredAtMs =

@@ -1,20 +1,27 @@
+import { createHash } from 'node:crypto';
 import { envelopeSchema, type Envelope } from '../../events/envelope.ts';
-import type { Bus, Clock, Logger, Scheduler, Store, Telephony } from '../ports.ts';
+import { describeFailure, isPermanent } from './errors.ts';
+import type { Bus, Clock, FailedDeliveries, Logger, Scheduler, Store, Telephony } from '../ports.ts';
 
 export interface Settings {
   /** A call still up this long after placement is hung up and counted as a timeout. */
   callLimitMs: number;
   /** The safety-net check interval (EventBridge Scheduler fires within a minute of it). */
   checkIntervalMs: number;
+  /** An open incident unchanged this long has lost its check chain: the sweep repairs it. */
+  staleAfterMs: number;
+  /** The sweep redrives failed deliveries younger than this; older ones wait for a person. */
+  redriveMaxAgeMs: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { callLimitMs: 240_000, checkIntervalMs: 30_000 };
+export const DEFAULT_SETTINGS: Settings = { callLimitMs: 240_000, checkIntervalMs: 30_000, staleAfterMs: 10 * 60_000, redriveMaxAgeMs: 24 * 3_600_000 };
 
 export interface Deps {
   store: Store;
   bus: Bus;
   scheduler: Scheduler;
   telephony: Telephony;
+  failures: FailedDeliveries;
   clock: Clock;
   log: Logger;
   settings: Settings;
@@ -23,8 +30,10 @@ export interface Deps {
 export type EventHandler = (event: unknown) => Promise<void>;
 
 /**
- * Wraps a reaction to one bus event: validates the envelope and gives the handler a logger whose
- * correlation id is the event id, so one alert's journey can be followed across handlers.
+ * Wraps a reaction to one bus event: validates the envelope, gives the handler a logger whose
+ * correlation id is the event id (one alert's journey can be followed across handlers), and splits
+ * failures: a permanent one is recorded as a rejection with its reason and the event is consumed
+ * (retrying cannot help); anything else is thrown for the platform to retry.
  */
 export function onEvent(
   name: string,
@@ -32,13 +41,28 @@ export function onEvent(
   react: (envelope: Envelope, log: Logger) => Promise<void>,
 ): EventHandler {
   return async (event) => {
-    const envelope = envelopeSchema.parse(event);
-    const log = deps.log.child({ handler: name, correlation_id: envelope.id, detail_type: envelope['detail-type'] });
+    const parsed = envelopeSchema.safeParse(event);
+    const id = parsed.success ? parsed.data.id : undefined;
+    const log = deps.log.child({ handler: name, correlation_id: id, detail_type: parsed.success ? parsed.data['detail-type'] : undefined });
     try {
-      await react(envelope, log);
+      if (!parsed.success) throw parsed.error;
+      await react(parsed.data, log);
     } catch (error) {
-      log.error('handler failed; the event will be retried', { error });
-      throw error;
+      if (!isPermanent(error)) {
+        log.error('handler failed; the event will be retried', { error });
+        throw error;
+      }
+      const { reason, issues } = describeFailure(error);
+      log.error('handler cannot process this event; recorded, not retried', { reason, issues });
+      await deps.store.recordRejection({
+        rejectionId: `${name}:${id ?? createHash('sha256').update(JSON.stringify(event) ?? '').digest('hex').slice(0, 16)}`,
+        at: deps.clock.now(),
+        source: `handler:${name}`,
+        sourceEventId: id ?? '(none)',
+        reason: `${name}: ${reason}`,
+        issues,
+        input: (JSON.stringify(event) ?? String(event)).slice(0, 2048),
+      });
     }
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Decision, Incident } from '../../domain/incident.ts';
+import { armFirstCheck } from './checks.ts';
 import type { Deps } from './deps.ts';
 
 const MAX_RACES = 8;
@@ -16,12 +17,14 @@ export type UpdateResult =
   | { kind: 'missing' };
 
 /**
- * Load → decide → conditional write on the version → publish. A lost race reloads and decides
- * again. A retried delivery whose change is already stored (same cause) republishes the stored
- * outbox, so a crash between write and publish never loses the events that change produced.
+ * Load → decide → conditional write on the version → arm → publish. A lost race reloads and
+ * decides again. A retried delivery whose change is already stored (same cause) arms and
+ * republishes again from the stored outbox, so a crash between write and publish never loses the
+ * events that change produced. A change that asks for a new call arms that call's first check
+ * before announcing it (`armFirstCheck`).
  */
 export async function updateIncident(
-  deps: Pick<Deps, 'store' | 'bus'>,
+  deps: Pick<Deps, 'store' | 'bus' | 'scheduler' | 'clock' | 'settings'>,
   incidentId: string,
   cause: string,
   decide: (incident: Incident) => Decision,
@@ -32,15 +35,21 @@ export async function updateIncident(
     const decision = decide(incident);
     if (!decision.changed) {
       if (incident.lastCause === cause) {
-        await deps.bus.publish(incident.outbox);
+        await publishChange(deps, incident);
         return { kind: 'republished', incident };
       }
       return { kind: 'unchanged', reason: decision.reason };
     }
     if (await deps.store.saveIncident(decision.incident, incident.version)) {
-      await deps.bus.publish(decision.events);
+      await publishChange(deps, decision.incident);
       return { kind: 'changed', incident: decision.incident };
     }
   }
   throw new Error(`incident ${incidentId}: gave up after ${MAX_RACES} write races`);
+}
+
+/** The side effects of a stored change, in the order that keeps the invariant: arm, then announce. */
+export async function publishChange(deps: Pick<Deps, 'bus' | 'scheduler' | 'clock' | 'settings'>, incident: Incident): Promise<void> {
+  await armFirstCheck(deps, incident);
+  await deps.bus.publish(incident.outbox);
 }

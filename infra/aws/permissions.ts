@@ -26,6 +26,7 @@ export const FUNCTION_NEEDS: Record<FunctionName, FunctionNeeds> = {
   escalate: { exportName: 'escalate', dynamodb: ['GetItem', 'PutItem'], publishes: true, connect: [], schedules: false },
   'record-silence': { exportName: 'recordSilence', dynamodb: ['PutItem'], publishes: false, connect: [], schedules: false },
   'stop-call': { exportName: 'stopCall', dynamodb: [], publishes: false, connect: ['StopContact'], schedules: false },
+  sweep: { exportName: 'sweep', dynamodb: ['Query', 'PutItem'], queriesIndex: true, publishes: true, connect: [], schedules: false },
   'contact-event': { exportName: 'contactEvent', dynamodb: ['GetItem', 'UpdateItem', 'Query'], queriesIndex: true, publishes: true, connect: ['DescribeContact'], schedules: false },
   timeline: { exportName: 'timeline', dynamodb: ['PutItem'], publishes: false, connect: [], schedules: false },
   'flow-result': { exportName: 'flowResult', dynamodb: ['GetItem', 'UpdateItem'], publishes: true, connect: [], schedules: false },

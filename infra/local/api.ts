@@ -3,7 +3,8 @@ import { rosterSchema } from '../../domain/roster.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { Clock, ContactRecord, Store } from '../../handlers/ports.ts';
 import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from './connect-simulator.ts';
-import type { EventBridgeEmulator } from './event-bridge.ts';
+import type { EventBridgeCore } from './event-bridge.ts';
+import { faultSpecSchema, type FaultBook } from './faults.ts';
 
 /**
  * The local API (JSON, under /api): script phones, read calls and incidents, manage rosters and
@@ -22,7 +23,8 @@ export class ApiError extends Error {
 export interface ApiDeps {
   store: Store;
   simulator: ConnectSimulator;
-  emulator: EventBridgeEmulator;
+  emulator: EventBridgeCore;
+  faults: FaultBook;
   clock: Clock;
   timeScale: number;
 }
@@ -221,6 +223,21 @@ export function createApi(deps: ApiDeps) {
         return { status: 200, body: (await store.listRejections(Number(req.query.get('limit') ?? 100))).map((r) => ({ ...r, at: iso(r.at) })) };
       case 'GET dead-letters':
         return { status: 200, body: emulator.deadLetters };
+      case 'POST dead-letters/:id': {
+        // POST /api/dead-letters/redrive {"id"?}: back to the original route (handlers are idempotent).
+        if (id !== 'redrive') throw new ApiError(404, `no such API: ${req.method} ${req.path}`);
+        const body = parse(z.object({ id: z.string().min(1).optional() }).strict(), req.body ?? {});
+        if (body.id && !emulator.deadLetters.some((l) => l.id === body.id)) throw new ApiError(404, `id: no dead letter ${body.id}`);
+        const redriven = emulator.redrive(body.id);
+        return { status: 200, body: { redriven } };
+      }
+      case 'GET faults':
+        return { status: 200, body: deps.faults.list() };
+      case 'PUT faults':
+      case 'POST faults':
+        return { status: 201, body: deps.faults.add(parse(faultSpecSchema, req.body)) };
+      case 'DELETE faults':
+        return { status: 200, body: { cleared: deps.faults.clear() } };
       default:
         throw new ApiError(404, `no such API: ${req.method} ${req.path}`);
     }

@@ -1,11 +1,14 @@
-import { CallRejectedError } from '../../handlers/ports.ts';
+import { CallRejectedError, type Clock } from '../../handlers/ports.ts';
 import type { ConnectSimulator } from './connect-simulator.ts';
+import type { FaultBook } from './faults.ts';
 
 /**
  * Amazon Connect's outbound-call REST operations over the simulator, with Connect's default
  * limits so pacing and retries are exercised for real: StartOutboundVoiceContact at 2 requests a
- * second (burst 5) and 10 concurrent calls per instance. Limits are counted in real time: they are
- * API quotas, not part of the scenario's clock.
+ * second (burst 5) and 10 concurrent calls per instance. Limits are counted on the runtime's clock,
+ * like the calls themselves: at `--time-scale 60` the simulated world, Connect included, runs 60
+ * times faster, so a storm meets the same quota per simulated second as it would on AWS. Injected
+ * faults answer before anything else, as a failing Connect would.
  */
 export class ConnectError extends Error {
   constructor(
@@ -23,15 +26,25 @@ export class ConnectService {
   private tokens: number = CONNECT_LIMITS.burst;
   private refilledAt: number;
 
+  /** The most calls up at once, and the most starts accepted within any one second: quotas are never exceeded. */
+  readonly peaks = { concurrentCalls: 0, startsInOneSecond: 0 };
+  private readonly recentStarts: number[] = [];
+
   constructor(
     readonly simulator: ConnectSimulator,
-    private readonly realNow: () => number = () => Date.now(),
+    private readonly clock: Clock,
+    private readonly faults?: FaultBook,
   ) {
-    this.refilledAt = realNow();
+    this.refilledAt = clock.now();
+  }
+
+  private fault(operation: string): void {
+    const fault = this.faults?.take(`connect:${operation}`, 'rest');
+    if (fault) throw new ConnectError(fault.code, fault.message, fault.status);
   }
 
   private takeToken(): boolean {
-    const now = this.realNow();
+    const now = this.clock.now();
     this.tokens = Math.min(CONNECT_LIMITS.burst, this.tokens + ((now - this.refilledAt) / 1000) * CONNECT_LIMITS.startsPerSecond);
     this.refilledAt = now;
     if (this.tokens < 1) return false;
@@ -52,9 +65,19 @@ export class ConnectService {
   }): Promise<{ ContactId: string }> {
     if (!body.InstanceId || !body.ContactFlowId) throw new ConnectError('InvalidParameterException', 'InstanceId and ContactFlowId are required.', 400);
     if (!/^\+[1-9]\d{1,14}$/.test(body.DestinationPhoneNumber ?? '')) throw new ConnectError('InvalidParameterException', 'DestinationPhoneNumber is not a valid E.164 number.', 400);
+    this.fault('StartOutboundVoiceContact');
     if (!this.takeToken()) throw new ConnectError('ThrottlingException', 'Rate exceeded', 429);
-    if (this.activeCalls() >= CONNECT_LIMITS.concurrentCalls) throw new ConnectError('LimitExceededException', 'The allowed limit for concurrent calls on this instance has been reached.', 429);
+    // A retried start (same ClientToken) returns the contact it already made, at any concurrency.
+    const known = body.ClientToken ? this.simulator.contactFor(body.ClientToken) : undefined;
+    if (known) return { ContactId: known };
+    const active = this.activeCalls();
+    if (active >= CONNECT_LIMITS.concurrentCalls) throw new ConnectError('LimitExceededException', 'The allowed limit for concurrent calls on this instance has been reached.', 429);
     try {
+      const now = this.clock.now();
+      this.recentStarts.push(now);
+      while ((this.recentStarts[0] ?? now) <= now - 1000) this.recentStarts.shift();
+      this.peaks.startsInOneSecond = Math.max(this.peaks.startsInOneSecond, this.recentStarts.length);
+      this.peaks.concurrentCalls = Math.max(this.peaks.concurrentCalls, active + 1);
       const { contactId } = await this.simulator.startCall({
         clientToken: body.ClientToken ?? crypto.randomUUID(),
         destination: body.DestinationPhoneNumber as string,
@@ -68,6 +91,7 @@ export class ConnectService {
   }
 
   async stopContact(body: { ContactId?: string }): Promise<Record<string, never>> {
+    this.fault('StopContact');
     const call = this.simulator.calls.find((c) => c.contactId === body.ContactId);
     if (!call) throw new ConnectError('ContactNotFoundException', `Contact ${body.ContactId} not found.`, 404);
     await this.simulator.stopCall(call.contactId);
@@ -75,7 +99,8 @@ export class ConnectService {
   }
 
   async describeContact(contactId: string): Promise<{ Contact: Record<string, unknown> }> {
-    const call = this.simulator.calls.find((c) => c.contactId === contactId);
+    this.fault('DescribeContact');
+    const call = this.simulator.knows(contactId) ? this.simulator.calls.find((c) => c.contactId === contactId) : undefined;
     if (!call) throw new ConnectError('ResourceNotFoundException', `Contact ${contactId} not found.`, 404);
     const status = this.simulator.status(call);
     const contact: Record<string, unknown> = {

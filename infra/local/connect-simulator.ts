@@ -3,7 +3,8 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { CALL_FLOW, ContactRun, type Callee, type ContactResult, type LambdaInvoker } from '../../contact-flow/index.ts';
 import type { RawFlow } from '../../contact-flow/language.ts';
 import { CONTACT_EVENT_DETAIL_TYPE } from '../../events/connect.ts';
-import { CallRejectedError, type Bus, type Clock, type ContactState, type StartCallRequest, type Telephony } from '../../handlers/ports.ts';
+import { CallRejectedError, type Bus, type ContactState, type StartCallRequest, type Telephony } from '../../handlers/ports.ts';
+import type { Timers } from './timers.ts';
 
 /**
  * A simulated Amazon Connect instance: StartOutboundVoiceContact rings a simulated phone and runs
@@ -22,9 +23,6 @@ export type PhoneBehaviour =
   /** Connect refuses to dial at all (DestinationNotAllowedException). */
   | { refused: true };
 
-export interface Timers extends Clock {
-  at(atMs: number, fire: () => Promise<void> | void): void;
-}
 
 export interface SimulatedCall {
   contactId: string;
@@ -88,6 +86,11 @@ export class ConnectSimulator implements Telephony {
     return this.phones.get(phone) ?? { answer: false };
   }
 
+  /** The contact a ClientToken already started, if any (Connect keeps tokens for 7 days). */
+  contactFor(clientToken: string): string | undefined {
+    return this.byToken.get(clientToken)?.contactId ?? this.earlierTokens.get(clientToken);
+  }
+
   async startCall(request: StartCallRequest): Promise<{ contactId: string }> {
     const existing = this.byToken.get(request.clientToken);
     if (existing) return { contactId: existing.contactId };
@@ -134,6 +137,11 @@ export class ConnectSimulator implements Telephony {
     const call = this.calls.find((c) => c.contactId === contactId);
     if (call?.stuck) call.stuck.endedAt ??= this.timers.now();
     call?.run?.stop(this.timers.now(), 'OTHER');
+  }
+
+  /** Does Connect still know this contact (not forgotten, as after a restart)? */
+  knows(contactId: string): boolean {
+    return !this.forgotten.has(contactId) && this.calls.some((c) => c.contactId === contactId);
   }
 
   async describeCall(contactId: string): Promise<ContactState> {

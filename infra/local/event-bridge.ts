@@ -1,15 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { LAMBDA_ASYNC, RULE_TARGET_RETRY, ruleTargetRetryDelayMs } from '../../events/delivery.ts';
 import { BUS_NAME, type Envelope } from '../../events/envelope.ts';
 import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName, type Route } from '../../events/routes.ts';
-import type { Clock, Logger } from '../../handlers/ports.ts';
+import type { Logger } from '../../handlers/ports.ts';
+import { FaultError, type FaultBook } from './faults.ts';
 import { ruleMatcher, stampEnvelope } from './routing.ts';
+import type { Timers } from './timers.ts';
 
 /**
- * EventBridge, emulated for one machine: the `yobidashi` and `default` buses, the routing table's
- * rules (default-bus events forwarded as in AWS), at-least-once delivery with retries and a
- * dead-letter list, an archive of every event accepted on `yobidashi` (persisted), and replays that
- * re-deliver a window of it with `replay-name` set.
+ * EventBridge for one machine: the one core behind both `npm start` (driven by the scaled wall
+ * clock) and the scenario tests (driven by virtual time). The `yobidashi` and `default` buses, the
+ * routing table's rules, default-bus forwarding of AWS service events, an archive of everything
+ * accepted on `yobidashi` with replays, and AWS's delivery rules (events/delivery.ts):
+ *
+ *   1. the rule target hands the event to the function (Lambda's asynchronous Invoke); a failed
+ *      handoff is retried with backoff and jitter for up to 185 attempts or 2 hours, then the
+ *      rule's dead-letter queue;
+ *   2. the function runs; if it throws, Lambda retries it twice, one and then two minutes later
+ *      (runtime time), within a 6-hour event age, then the on-failure destination.
+ *
+ * Both dead-letter queues are the dead-letter list here (`/api/dead-letters`), kept on disk, and
+ * redriven to the original route on request or by the sweep. Every delivery under way is journalled,
+ * so a runtime stopped mid-way redelivers what it had accepted and not finished.
  */
 
 export interface PutEventsEntry {
@@ -37,57 +50,107 @@ export interface Replay {
   eventsReplayed: number;
 }
 
-export interface EmulatorOptions {
-  clock: Clock;
-  dispatch: (handler: HandlerName, envelope: Envelope) => Promise<void>;
+/** A delivery that every retry failed: EventBridge's rule DLQ or Lambda's on-failure destination. */
+export interface DeadLetter {
+  id: string;
+  route: string;
+  handler: HandlerName;
+  envelope: Envelope;
+  /** `handoff`: EventBridge could not hand the event to the function; `function`: the function failed every retry. */
+  stage: 'handoff' | 'function';
+  condition: 'RetriesExhausted' | 'EventAgeExceeded';
+  error: string;
+  /** Invocations (or handoff attempts) made before giving up. */
+  attempts: number;
+  failedAt: string;
+  /** How often this event had already been redriven to the route before it failed again. */
+  redrives: number;
+}
+
+export interface EventBridgeOptions {
+  timers: Timers;
+  /** Runs the route's handler: the "Lambda function" a rule targets. */
+  invoke: (handler: HandlerName, envelope: Envelope) => Promise<void>;
   log: Logger;
+  faults?: FaultBook;
   archiveFile?: string;
   /** Deliveries under way, journalled so a restart owes nothing it had accepted. */
   journalFile?: string;
+  deadLetterFile?: string;
   account?: string;
   region?: string;
+  newId?: () => string;
   /** Called for every entry PutEvents refused, so bad input is recorded, not just answered. */
   onRejected?: (entry: PutEventsEntry, error: { ErrorCode: string; ErrorMessage: string }) => Promise<void>;
-  maxAttempts?: number;
-  retryBaseMs?: number;
+  /** Called with every event accepted on the yobidashi bus (the console's running commentary). */
+  onAccepted?: (envelope: Envelope) => void;
 }
 
 export const ARCHIVE_NAME = 'yobidashi-archive';
 
-type JournalEntry = { op: 'add'; key: string; route: string; envelope: Envelope } | { op: 'done'; key: string };
-
-function deliveryKey(route: Route, envelope: Envelope): string {
-  return `${envelope.id}|${route.name}|${envelope['replay-name'] ?? ''}`;
+interface Delivery {
+  route: Route;
+  envelope: Envelope;
+  key: string;
+  /** When Lambda accepted the event (its event age counts from here). */
+  acceptedAt?: number;
+  redrives: number;
+  /** Called once the delivery is over: handled, or dead-lettered. */
+  settled?: () => void;
 }
 
-export class EventBridgeEmulator {
+type JournalEntry = { op: 'add'; key: string; route: string; envelope: Envelope; redrives?: number } | { op: 'done'; key: string };
+type DeadLetterEntry = { op: 'add'; letter: DeadLetter } | { op: 'remove'; id: string };
+
+function deliveryKey(route: Route, envelope: Envelope, redrives = 0): string {
+  return `${envelope.id}|${route.name}|${envelope['replay-name'] ?? ''}|${redrives}`;
+}
+
+function readLines<T>(file: string | undefined): T[] {
+  if (!file || !existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as T);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export class EventBridgeCore {
   readonly archive: Envelope[] = [];
-  readonly deadLetters: { route: string; envelope: Envelope; error: string }[] = [];
   readonly replays = new Map<string, Replay>();
-  private readonly routesFor = ruleMatcher(ROUTES);
-  private readonly forwardsFor = ruleMatcher(DEFAULT_BUS_FORWARDS);
-  private inFlight = 0;
-  private readonly pendingAtStart = new Map<string, { route: string; envelope: Envelope }>();
-  private waiters: (() => void)[] = [];
-  private stopped = false;
   readonly account: string;
   readonly region: string;
+  /** Test hook: hand every matched event to its target this many times (EventBridge may duplicate). */
+  duplicates = 1;
+  private readonly letters = new Map<string, DeadLetter>();
+  private readonly routesFor = ruleMatcher(ROUTES);
+  private readonly forwardsFor = ruleMatcher(DEFAULT_BUS_FORWARDS);
+  private readonly pendingAtStart = new Map<string, { route: string; envelope: Envelope; redrives: number }>();
+  private inFlight = 0;
+  private waiters: (() => void)[] = [];
+  private stopped = false;
 
-  constructor(private readonly options: EmulatorOptions) {
+  constructor(private readonly options: EventBridgeOptions) {
     this.account = options.account ?? '000000000000';
     this.region = options.region ?? 'us-east-1';
-    if (options.archiveFile && existsSync(options.archiveFile)) {
-      for (const line of readFileSync(options.archiveFile, 'utf8').split('\n')) if (line.trim()) this.archive.push(JSON.parse(line) as Envelope);
+    this.archive.push(...readLines<Envelope>(options.archiveFile));
+    for (const entry of readLines<JournalEntry>(options.journalFile)) {
+      if (entry.op === 'add') this.pendingAtStart.set(entry.key, { route: entry.route, envelope: entry.envelope, redrives: entry.redrives ?? 0 });
+      else this.pendingAtStart.delete(entry.key);
     }
     if (options.journalFile && existsSync(options.journalFile)) {
-      for (const line of readFileSync(options.journalFile, 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        const entry = JSON.parse(line) as JournalEntry;
-        if (entry.op === 'add') this.pendingAtStart.set(entry.key, { route: entry.route, envelope: entry.envelope });
-        else this.pendingAtStart.delete(entry.key);
-      }
       // Compact: only what is still owed survives.
       writeFileSync(options.journalFile, [...this.pendingAtStart].map(([key, p]) => `${JSON.stringify({ op: 'add', key, ...p })}\n`).join(''));
+    }
+    for (const entry of readLines<DeadLetterEntry>(options.deadLetterFile)) {
+      if (entry.op === 'add') this.letters.set(entry.letter.id, entry.letter);
+      else this.letters.delete(entry.id);
+    }
+    if (options.deadLetterFile && existsSync(options.deadLetterFile)) {
+      writeFileSync(options.deadLetterFile, [...this.letters.values()].map((letter) => `${JSON.stringify({ op: 'add', letter })}\n`).join(''));
     }
   }
 
@@ -99,7 +162,17 @@ export class EventBridgeEmulator {
     return `arn:aws:events:${this.region}:${this.account}:archive/${ARCHIVE_NAME}`;
   }
 
+  get deadLetters(): DeadLetter[] {
+    return [...this.letters.values()];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // PutEvents
+
+  /** PutEvents: per-entry results as AWS gives them. Throws (the whole request fails) under an `events:PutEvents` fault. */
   async putEvents(entries: PutEventsEntry[]): Promise<PutEventsResultEntry[]> {
+    const fault = this.options.faults?.take('events:PutEvents', 'json');
+    if (fault) throw fault;
     const results: PutEventsResultEntry[] = [];
     for (const entry of entries) {
       const checked = this.check(entry);
@@ -109,7 +182,7 @@ export class EventBridgeEmulator {
         continue;
       }
       const envelope = stampEnvelope({
-        id: randomUUID(),
+        id: (this.options.newId ?? randomUUID)(),
         source: checked.source,
         detailType: checked.detailType,
         detail: checked.detail,
@@ -118,8 +191,7 @@ export class EventBridgeEmulator {
         region: this.region,
         resources: entry.Resources ?? [],
       });
-      if (checked.bus === BUS_NAME) this.acceptOnYobidashi(envelope);
-      else if (this.forwardsFor(envelope).length > 0) this.acceptOnYobidashi(envelope);
+      if (checked.bus === BUS_NAME || this.forwardsFor(envelope).length > 0) this.acceptOnYobidashi(envelope);
       results.push({ EventId: envelope.id });
     }
     return results;
@@ -142,33 +214,143 @@ export class EventBridgeEmulator {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
-    const time = entry.Time === undefined ? new Date(this.options.clock.now()).toISOString() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time).toISOString();
+    const time = entry.Time === undefined ? new Date(this.options.timers.now()).toISOString() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time).toISOString();
     return { bus, source, detailType: entry.DetailType as string, detail, time };
   }
 
   private acceptOnYobidashi(envelope: Envelope): void {
     this.archive.push(envelope);
     if (this.options.archiveFile) appendFileSync(this.options.archiveFile, `${JSON.stringify(envelope)}\n`);
+    this.options.onAccepted?.(envelope);
     this.route(envelope);
   }
 
-  private route(envelope: Envelope): void {
-    for (const route of this.routesFor(envelope)) {
-      this.journal({ op: 'add', key: deliveryKey(route, envelope), route: route.name, envelope });
-      this.deliver(route, envelope, 1);
+  matchingRoutes(envelope: Envelope): Route[] {
+    return this.routesFor(envelope);
+  }
+
+  /** Starts a delivery per matching route; returns how many (copies included). */
+  private route(envelope: Envelope, settled?: () => void): number {
+    let started = 0;
+    for (const route of this.routesFor(envelope)) started += this.startDelivery(route, envelope, 0, settled);
+    return started;
+  }
+
+  private startDelivery(route: Route, envelope: Envelope, redrives: number, settled?: () => void): number {
+    const key = deliveryKey(route, envelope, redrives);
+    this.journal({ op: 'add', key, route: route.name, envelope, ...(redrives ? { redrives } : {}) });
+    for (let copy = 0; copy < this.duplicates; copy++) this.handoff({ route, envelope, key, redrives, ...(settled ? { settled } : {}) }, 1, this.options.timers.now());
+    return this.duplicates;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Delivery: (1) the handoff to Lambda, (2) the asynchronous invocation and its retries
+
+  private schedule(atMs: number, run: () => Promise<void>): void {
+    if (this.stopped) return;
+    this.inFlight++;
+    this.options.timers.at(atMs, async () => {
+      try {
+        if (!this.stopped) await run();
+      } finally {
+        this.inFlight--;
+        if (this.inFlight === 0) for (const wake of this.waiters.splice(0)) wake();
+      }
+    });
+  }
+
+  private handoff(delivery: Delivery, attempt: number, firstTriedAt: number, atMs = this.options.timers.now()): void {
+    this.schedule(atMs, async () => {
+      const refused = this.options.faults?.take('lambda:Invoke', 'rest');
+      if (!refused) return this.invoke({ ...delivery, acceptedAt: this.options.timers.now() }, 1);
+      const now = this.options.timers.now();
+      const age = now - firstTriedAt;
+      if (attempt > RULE_TARGET_RETRY.maximumRetryAttempts || age >= RULE_TARGET_RETRY.maximumEventAgeSeconds * 1000) {
+        return this.deadLetter(delivery, 'handoff', attempt > RULE_TARGET_RETRY.maximumRetryAttempts ? 'RetriesExhausted' : 'EventAgeExceeded', describe(refused), attempt);
+      }
+      const delay = ruleTargetRetryDelayMs(attempt, Math.random());
+      this.options.log.warn('EventBridge could not hand the event to its function; retrying', { route: delivery.route.name, eventId: delivery.envelope.id, attempt, delayMs: delay, error: describe(refused) });
+      this.handoff(delivery, attempt + 1, firstTriedAt, now + delay);
+    });
+  }
+
+  private invoke(delivery: Delivery, invocation: number, atMs = this.options.timers.now()): void {
+    this.schedule(atMs, async () => {
+      const { route, envelope } = delivery;
+      try {
+        const fault = this.options.faults?.take(`handler:${route.handler}`);
+        if (fault) throw fault;
+        await this.options.invoke(route.handler, envelope);
+        this.journal({ op: 'done', key: delivery.key });
+        delivery.settled?.();
+      } catch (error) {
+        const now = this.options.timers.now();
+        const message = describe(error);
+        const delaySeconds = LAMBDA_ASYNC.retryDelaysSeconds[invocation - 1];
+        const expires = (delivery.acceptedAt ?? now) + LAMBDA_ASYNC.maximumEventAgeSeconds * 1000;
+        if (invocation > LAMBDA_ASYNC.maximumRetryAttempts || delaySeconds === undefined) {
+          return this.deadLetter(delivery, 'function', 'RetriesExhausted', message, invocation);
+        }
+        if (now + delaySeconds * 1000 >= expires) return this.deadLetter(delivery, 'function', 'EventAgeExceeded', message, invocation);
+        this.options.log.warn('handler failed; Lambda retries it', { route: route.name, eventId: envelope.id, invocation, retryInSeconds: delaySeconds, error: message });
+        this.invoke(delivery, invocation + 1, now + delaySeconds * 1000);
+      }
+    });
+  }
+
+  private deadLetter(delivery: Delivery, stage: DeadLetter['stage'], condition: DeadLetter['condition'], error: string, attempts: number): void {
+    const letter: DeadLetter = {
+      id: `dl-${randomUUID()}`,
+      route: delivery.route.name,
+      handler: delivery.route.handler,
+      envelope: delivery.envelope,
+      stage,
+      condition,
+      error,
+      attempts,
+      failedAt: new Date(this.options.timers.now()).toISOString(),
+      redrives: delivery.redrives,
+    };
+    this.letters.set(letter.id, letter);
+    if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'add', letter } satisfies DeadLetterEntry)}\n`);
+    this.journal({ op: 'done', key: delivery.key });
+    delivery.settled?.();
+    this.options.log.error(stage === 'function' ? 'handler failed every retry; sent to the on-failure destination' : 'EventBridge gave up handing the event over; sent to the dead-letter queue', {
+      route: letter.route,
+      eventId: letter.envelope.id,
+      deadLetterId: letter.id,
+      attempts,
+      error,
+    });
+  }
+
+  /**
+   * Hands dead letters back to their route as fresh deliveries (idempotent handlers make this
+   * safe). With an id, that one; otherwise every one. Returns the ids redriven.
+   */
+  redrive(select: string | ((letter: DeadLetter) => boolean) = () => true): string[] {
+    const chosen = typeof select === 'string' ? [this.letters.get(select)].filter((l): l is DeadLetter => l !== undefined) : this.deadLetters.filter(select);
+    for (const letter of chosen) {
+      const route = ROUTES.find((r) => r.name === letter.route);
+      if (!route) continue;
+      this.letters.delete(letter.id);
+      if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'remove', id: letter.id } satisfies DeadLetterEntry)}\n`);
+      this.options.log.warn('dead letter redriven to its route', { deadLetterId: letter.id, route: letter.route, eventId: letter.envelope.id });
+      this.startDelivery(route, letter.envelope, letter.redrives + 1);
     }
+    return chosen.map((l) => l.id);
   }
 
   /**
    * Deliveries that were under way when the process stopped, delivered again (at least once, as
-   * EventBridge retries a Lambda that died mid-invocation). Call once the handlers are wired.
+   * Lambda retries an invocation that died mid-way). Call once the handlers are wired.
    */
   resumePending(): number {
     const pending = [...this.pendingAtStart.values()];
     this.pendingAtStart.clear();
-    for (const { route: name, envelope } of pending) {
+    for (const { route: name, envelope, redrives } of pending) {
       const route = ROUTES.find((r) => r.name === name);
-      if (route) this.deliver(route, envelope, 1);
+      if (route) this.handoff({ route, envelope, key: deliveryKey(route, envelope, redrives), redrives }, 1, this.options.timers.now());
     }
     return pending.length;
   }
@@ -177,43 +359,18 @@ export class EventBridgeEmulator {
     if (this.options.journalFile) appendFileSync(this.options.journalFile, `${JSON.stringify(entry)}\n`);
   }
 
-  private deliver(route: Route, envelope: Envelope, attempt: number): void {
-    if (this.stopped) return;
-    this.inFlight++;
-    const done = () => this.journal({ op: 'done', key: deliveryKey(route, envelope) });
-    setImmediate(() => {
-      this.options
-        .dispatch(route.handler, envelope)
-        .then(done)
-        .catch((error: unknown) => {
-          const maxAttempts = this.options.maxAttempts ?? 8;
-          const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-          if (attempt >= maxAttempts) {
-            done();
-            this.deadLetters.push({ route: route.name, envelope, error: message });
-            this.options.log.error('delivery failed for good; dead-lettered', { route: route.name, eventId: envelope.id, error: message });
-            return;
-          }
-          // EventBridge retries with backoff; so do we (real time: this is about handlers, not the scenario).
-          const delay = (this.options.retryBaseMs ?? 100) * 2 ** (attempt - 1);
-          this.options.log.warn('delivery failed; retrying', { route: route.name, eventId: envelope.id, attempt, delayMs: delay, error: message });
-          this.inFlight++;
-          setTimeout(() => {
-            this.inFlight--;
-            this.deliver(route, envelope, attempt + 1);
-          }, delay);
-        })
-        .finally(() => {
-          this.inFlight--;
-          if (this.inFlight === 0) for (const wake of this.waiters.splice(0)) wake();
-        });
-    });
-  }
-
   /** Resolves when no delivery is running or waiting for a retry. */
   idle(): Promise<void> {
     return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
   }
+
+  /** Deliveries running or waiting for a retry. */
+  pending(): number {
+    return this.inFlight;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rules, archive, replay
 
   rules(busName?: string, namePrefix?: string): { Name: string; Arn: string; EventPattern: string; State: 'ENABLED'; EventBusName: string; Description: string }[] {
     const own = ROUTES.map((r) => ({ Name: r.name, EventBusName: BUS_NAME, EventPattern: JSON.stringify(r.eventPattern), Description: r.description }));
@@ -227,6 +384,7 @@ export class EventBridgeEmulator {
   startReplay(input: { ReplayName: string; EventSourceArn: string; EventStartTime: number; EventEndTime: number }): Replay {
     if (this.replays.has(input.ReplayName)) throw Object.assign(new Error(`Replay ${input.ReplayName} already exists.`), { code: 'ResourceAlreadyExistsException' });
     if (input.EventSourceArn !== this.archiveArn()) throw Object.assign(new Error(`Archive ${input.EventSourceArn} does not exist.`), { code: 'ResourceNotFoundException' });
+    const now = this.options.timers.now();
     const replay: Replay = {
       ReplayName: input.ReplayName,
       ReplayArn: `arn:aws:events:${this.region}:${this.account}:replay/${input.ReplayName}`,
@@ -234,7 +392,7 @@ export class EventBridgeEmulator {
       State: 'STARTING',
       EventStartTime: input.EventStartTime,
       EventEndTime: input.EventEndTime,
-      ReplayStartTime: this.options.clock.now() / 1000,
+      ReplayStartTime: now / 1000,
       eventsReplayed: 0,
     };
     this.replays.set(replay.ReplayName, replay);
@@ -242,18 +400,27 @@ export class EventBridgeEmulator {
     const to = input.EventEndTime * 1000;
     const window = this.archive.filter((e) => {
       const t = Date.parse(e.time);
-      return t >= from && t < to;
+      return t >= from && t < to && e['replay-name'] === undefined;
     });
-    setImmediate(async () => {
+    this.options.timers.at(now, () => {
       replay.State = 'RUNNING';
+      let outstanding = 0;
+      let routed = false;
+      const settled = () => {
+        outstanding--;
+        if (routed && outstanding === 0) complete();
+      };
+      const complete = () => {
+        replay.State = 'COMPLETED';
+        replay.ReplayEndTime = this.options.timers.now() / 1000;
+      };
       for (const envelope of window) {
-        this.route({ ...envelope, 'replay-name': replay.ReplayName });
+        outstanding += this.route({ ...envelope, 'replay-name': replay.ReplayName }, settled);
         replay.eventsReplayed++;
         replay.EventLastReplayedTime = Date.parse(envelope.time) / 1000;
       }
-      await this.idle();
-      replay.State = 'COMPLETED';
-      replay.ReplayEndTime = this.options.clock.now() / 1000;
+      routed = true;
+      if (outstanding === 0) complete();
     });
     return replay;
   }
@@ -262,3 +429,5 @@ export class EventBridgeEmulator {
     this.stopped = true;
   }
 }
+
+export { FaultError };

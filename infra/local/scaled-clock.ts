@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Timers } from './connect-simulator.ts';
+import type { TimerOptions, Timers } from './timers.ts';
 
 /**
  * Wall-clock time, optionally running N times faster (`--time-scale N`): every delay in the
@@ -34,7 +34,7 @@ export class ScaledClock implements Timers {
     return Math.round(this.baseScaled + (this.realNow() - this.baseReal) * this.scale);
   }
 
-  at(atMs: number, fire: () => Promise<void> | void): void {
+  at(atMs: number, fire: () => Promise<void> | void, _options?: TimerOptions): void {
     const delay = Math.max(0, (atMs - this.now()) / this.scale);
     const handle = setTimeout(() => {
       this.handles.delete(handle);

@@ -3,13 +3,16 @@ import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } f
 import type { Logger } from '../../handlers/ports.ts';
 import { ApiError, type ApiRequest, type ApiResponse } from './api.ts';
 import { ConnectError, type ConnectService } from './connect-service.ts';
-import { ARCHIVE_NAME, type EventBridgeEmulator, type PutEventsEntry } from './event-bridge.ts';
-import { SchedulerError, type LocalScheduler } from './scheduler-service.ts';
+import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from './event-bridge.ts';
+import { FaultError, type FaultBook } from './faults.ts';
+import { SchedulerError, type SchedulerService } from './scheduler-service.ts';
 
 /**
- * One port, four faces: EventBridge's AWS JSON 1.1 protocol (POST /, X-Amz-Target: AWSEvents.*),
- * EventBridge Scheduler's and Amazon Connect's REST operations that our handlers call, and the
- * local API under /api. Signatures are not checked; any credentials work.
+ * One port, five faces: EventBridge's AWS JSON 1.1 protocol (POST /, X-Amz-Target: AWSEvents.*),
+ * DynamoDB's JSON 1.0 protocol (X-Amz-Target: DynamoDB_20120810.*, passed through to the embedded
+ * dynalite), EventBridge Scheduler's and Amazon Connect's REST operations that our handlers call,
+ * and the local API under /api. Injected faults answer on the wire, as the AWS service would.
+ * Signatures are not checked; any credentials work.
  */
 
 class AwsError extends Error {
@@ -23,9 +26,12 @@ class AwsError extends Error {
 }
 
 export interface ServerParts {
-  emulator: EventBridgeEmulator;
-  scheduler: LocalScheduler;
+  emulator: EventBridgeCore;
+  scheduler: SchedulerService;
   connect: ConnectService;
+  faults: FaultBook;
+  /** Where DynamoDB requests go (dynalite). */
+  dynamoEndpoint: string;
   api: (req: ApiRequest) => Promise<ApiResponse>;
   log: Logger;
 }
@@ -119,6 +125,28 @@ async function eventBridge(parts: ServerParts, operation: string, input: Record<
   }
 }
 
+const DYNAMODB_TARGET = 'DynamoDB_20120810.';
+
+/** DynamoDB on the one port: a fault answers as DynamoDB would; otherwise the request goes to dynalite unchanged. */
+async function dynamoDb(parts: ServerParts, req: IncomingMessage, res: ServerResponse, operation: string, body: string): Promise<void> {
+  const fault = parts.faults.take(`dynamodb:${operation}`, 'json');
+  if (fault) {
+    return send(res, fault.status, { __type: `com.amazonaws.dynamodb.v20120810#${fault.code}`, message: fault.message }, 'application/x-amz-json-1.0');
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value;
+  }
+  const answer = await fetch(parts.dynamoEndpoint, { method: 'POST', headers, body });
+  const text = await answer.text();
+  const out: Record<string, string> = {};
+  answer.headers.forEach((value, name) => {
+    if (!['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'date'].includes(name)) out[name] = value;
+  });
+  res.writeHead(answer.status, out);
+  res.end(text);
+}
+
 export function createLocalServer(parts: ServerParts): Server {
   return createServer((req, res) => {
     void (async () => {
@@ -135,11 +163,14 @@ export function createLocalServer(parts: ServerParts): Server {
         }
       };
       try {
+        if (req.method === 'POST' && path === '/' && typeof target === 'string' && target.startsWith(DYNAMODB_TARGET)) {
+          return await dynamoDb(parts, req, res, target.slice(DYNAMODB_TARGET.length), text);
+        }
         if (req.method === 'POST' && path === '/' && typeof target === 'string' && target.startsWith('AWSEvents.')) {
           try {
             return send(res, 200, await eventBridge(parts, target.slice('AWSEvents.'.length), json()), 'application/x-amz-json-1.1');
           } catch (error) {
-            if (error instanceof AwsError) return sendAwsError(res, error, true);
+            if (error instanceof AwsError || error instanceof FaultError) return sendAwsError(res, error, true);
             throw error;
           }
         }
@@ -158,7 +189,7 @@ export function createLocalServer(parts: ServerParts): Server {
               return send(res, 200, {});
             }
           } catch (error) {
-            if (error instanceof SchedulerError) return sendAwsError(res, { code: error.code, message: error.message, status: error.status }, false);
+            if (error instanceof SchedulerError || error instanceof FaultError) return sendAwsError(res, { code: error.code, message: error.message, status: error.status }, false);
             throw error;
           }
         }

@@ -14,13 +14,17 @@ export const TABLE_KEYS = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  globalIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  globalIndexes: [
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    // Sparse: only items that need attention carry these keys (open incidents, for the sweep).
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
 } as const;
 
 function key<const F extends string>(field: F) {
   return <const C extends readonly string[]>(composite: C) => ({ field, composite, casing: 'none' as const });
 }
-const keys = { pk: key('pk'), sk: key('sk'), gsi1pk: key('gsi1pk'), gsi1sk: key('gsi1sk') };
+const keys = { pk: key('pk'), sk: key('sk'), gsi1pk: key('gsi1pk'), gsi1sk: key('gsi1sk'), gsi2pk: key('gsi2pk'), gsi2sk: key('gsi2sk') };
 
 export function createEntities(client: DynamoDBDocumentClient, table: string) {
   const config = { client, table };
@@ -55,6 +59,14 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
       indexes: {
         primary: { collection: 'timeline', pk: keys.pk(['incidentId']), sk: keys.sk([]) },
         recent: { index: 'gsi1', pk: keys.gsi1pk([]), sk: keys.gsi1sk(['openedAt', 'incidentId']) },
+        // Open incidents only (ElectroDB leaves the keys off when the condition is false), so the
+        // sweep reads what is live, not the whole history.
+        live: {
+          index: 'gsi2',
+          pk: keys.gsi2pk([]),
+          sk: keys.gsi2sk(['incidentId']),
+          condition: (attributes: Record<string, unknown>) => attributes.status === 'open',
+        },
       },
     },
     config,

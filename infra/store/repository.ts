@@ -107,6 +107,12 @@ export class ElectroStore implements Store {
     return data.map((item) => defined(item) as Incident);
   }
 
+  async listOpenIncidents(): Promise<Incident[]> {
+    const { data } = await this.db.incident.query.live({}).go({ pages: 'all' });
+    // The index is eventually consistent and may lag a status change: filter on the item itself.
+    return data.map((item) => defined(item) as Incident).filter((incident) => incident.status === 'open');
+  }
+
   async recordAlert(record: AlertRecord): Promise<void> {
     await this.db.alert.put(record).go();
   }

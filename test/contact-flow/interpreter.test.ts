@@ -49,7 +49,7 @@ async function call(language: Language, callee: Callee, lambda?: LambdaInvoker):
     contact: await h.store.getContact('inc-1', 1),
     spoken: result.transcript.map((s) => `${s.interrupted ? '(cut) ' : ''}${s.text}`),
     lambdaChoices: result.log.flatMap((e) => (e.kind === 'lambda' ? [`${e.parameters.choice}/${e.parameters.hours}`] : [])),
-    published: h.bus.archive.map((e) => `${e['detail-type']}:${(e.detail as { outcome?: string }).outcome ?? ''}`),
+    published: h.cloud.archive.map((e) => `${e['detail-type']}:${(e.detail as { outcome?: string }).outcome ?? ''}`),
   };
 }
 

@@ -139,6 +139,7 @@ describe('the routing table', () => {
       'record-silence',
       'stop-call',
       'contact-event',
+      'sweep',
     ]);
     for (const route of sideEffecting) expect(route.eventPattern['replay-name']).toEqual([{ exists: false }]);
 
@@ -269,6 +270,17 @@ const validDetails: Record<(typeof OWN_EVENT_NAMES)[number], Record<string, unkn
     placedAt: AT,
   },
   CallCheckDue: { schemaVersion: 1, incidentId: 'inc-1', attempt: 1, contactId: 'c-1', check: 1 },
+  CallDeferred: {
+    schemaVersion: 1,
+    incidentId: 'inc-1',
+    attempt: 1,
+    responder: { index: 0, name: 'Aki', language: 'ja-JP' },
+    reason: 'ThrottlingException',
+    tries: 1,
+    retryAt: AT,
+    at: AT,
+  },
+  SweepDue: { schemaVersion: 1 },
   CallEnded: callEnded.detail as Record<string, unknown>,
   CallTimeout: callTimeout.detail as Record<string, unknown>,
   Silenced: {

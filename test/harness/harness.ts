@@ -1,79 +1,87 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Envelope } from '../../events/envelope.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { RosterInput } from '../../domain/roster.ts';
 import { rosterSchema } from '../../domain/roster.ts';
-import { busHandlers, DEFAULT_SETTINGS, flowResultHandler, type Deps } from '../../handlers/index.ts';
+import type { Settings } from '../../handlers/lib/deps.ts';
 import { silentLogger } from '../../handlers/lib/logger.ts';
-import { LocalBus } from '../../infra/local/bus.ts';
+import type { Logger } from '../../handlers/ports.ts';
+import type { PhoneBehaviour } from '../../infra/local/connect-simulator.ts';
 import { startDynalite } from '../../infra/local/dynalite.ts';
-import { VirtualScheduler } from '../../infra/local/scheduler.ts';
-import { VirtualTime } from '../../infra/local/virtual-time.ts';
-import { createDocumentClient, ElectroStore } from '../../infra/store/repository.ts';
-import { ensureTable } from '../../infra/store/table.ts';
-import { ConnectSimulator, type PhoneBehaviour } from '../../infra/local/connect-simulator.ts';
+import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
+import { VirtualTime } from './virtual-time.ts';
 
 /** 2026-11-24 10:00 JST, a Tuesday: inside everybody's office hours unless a test says otherwise. */
 export const T0 = Date.parse('2026-11-24T01:00:00Z');
 
 let shared: Promise<{ endpoint: string; close: () => Promise<void> }> | undefined;
+const open: Harness[] = [];
+
 /** One embedded store per test file; each harness gets its own table in it. */
 function dynaliteServer() {
   shared ??= startDynalite();
   return shared;
 }
 
+/** Stops every harness of the file and the shared store (afterAll). */
 export async function closeDynalite(): Promise<void> {
+  await Promise.all(open.splice(0).map((h) => h.close()));
   if (shared) await (await shared).close();
   shared = undefined;
 }
 
 /**
- * The whole choreography in one process: the real handlers and real ElectroDB store (on dynalite),
- * a bus applying the routing table's patterns, virtual time, a scheduler on it, and fake phones.
+ * The local runtime `npm start` runs — the same composition: the real handlers with the real AWS
+ * SDK adapters, over the one-port server, the EventBridge core, the Scheduler, the Connect
+ * simulator with its quotas running the real contact flow, faults, DynamoDB through the port —
+ * driven by virtual time instead of the wall clock. Phones are scripted; time is fast-forwarded.
  */
 export class Harness {
-  readonly time = new VirtualTime(T0);
-  readonly bus: LocalBus;
-  readonly scheduler: VirtualScheduler;
-  readonly phones: ConnectSimulator;
-  readonly deps: Deps;
   private checkedCalls = 0;
 
-  private constructor(readonly store: ElectroStore) {
+  private constructor(
+    readonly rt: Runtime,
+    readonly time: VirtualTime,
+  ) {}
+
+  static async start(options: { settings?: Partial<Settings>; log?: Logger } = {}): Promise<Harness> {
+    const { endpoint } = await dynaliteServer();
+    const time = new VirtualTime(T0);
     let ids = 0;
-    this.bus = new LocalBus({
-      clock: this.time,
+    const rt = await startRuntime({
+      timers: time,
+      dynamo: { endpoint, table: `yobidashi-${randomUUID()}` },
+      dataDir: mkdtempSync(join(tmpdir(), 'yobidashi-harness-')),
+      port: 0,
+      log: options.log ?? silentLogger,
       newId: () => `evt-${String(++ids).padStart(5, '0')}`,
-      dispatch: (handler, envelope) => handlers[handler](envelope),
+      ...(options.settings ? { settings: options.settings } : {}),
     });
-    this.scheduler = new VirtualScheduler(this.time, this.bus);
-    this.phones = new ConnectSimulator(this.time, this.bus);
-    this.deps = {
-      store,
-      bus: this.bus,
-      scheduler: this.scheduler,
-      telephony: this.phones,
-      clock: this.time,
-      log: silentLogger,
-      settings: DEFAULT_SETTINGS,
-    };
-    const handlers = Object.fromEntries(
-      Object.entries(busHandlers).map(([name, make]) => [name, make(this.deps)]),
-    ) as Record<keyof typeof busHandlers, (e: Envelope) => Promise<void>>;
-    const flowResult = flowResultHandler(this.deps);
-    this.phones.invokeLambda = (_arn, event) => flowResult(event);
-    this.time.afterEach = () => this.bus.drain();
+    const h = new Harness(rt, time);
+    open.push(h);
+    return h;
   }
 
-  static async start(): Promise<Harness> {
-    const { endpoint } = await dynaliteServer();
-    const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-    const table = `yobidashi-${randomUUID()}`;
-    await ensureTable(new DynamoDBClient(config), table);
-    return new Harness(new ElectroStore(createDocumentClient(config), table));
+  async close(): Promise<void> {
+    await this.rt.stop();
+    rmSync(this.rt.dataDir, { recursive: true, force: true });
+  }
+
+  get store() {
+    return this.rt.store;
+  }
+  get deps() {
+    return this.rt.deps;
+  }
+  get phones() {
+    return this.rt.simulator;
+  }
+  get cloud() {
+    return this.rt.emulator;
   }
 
   async roster(input: RosterInput): Promise<void> {
@@ -86,34 +94,48 @@ export class Harness {
 
   /** What a phone heard on each of its calls, in order. */
   heard(number: string): string[][] {
-    return this.phones.calls
-      .filter((c) => c.destination === number)
-      .map((c) => (c.run?.result.transcript ?? []).map((s) => s.text));
+    return this.phones.calls.filter((c) => c.destination === number).map((c) => (c.run?.result.transcript ?? []).map((s) => s.text));
+  }
+
+  /** PutEvents, as a monitoring tool or an AWS service would call it; runs what it set off. */
+  async put(entry: { source: string; detailType: string; detail: unknown; bus?: 'yobidashi' | 'default'; resources?: string[] }): Promise<Envelope> {
+    const [result] = await this.cloud.putEvents([
+      { EventBusName: entry.bus ?? 'yobidashi', Source: entry.source, DetailType: entry.detailType, Detail: JSON.stringify(entry.detail), ...(entry.resources ? { Resources: entry.resources } : {}) },
+    ]);
+    if (!result || 'ErrorCode' in result) throw new Error(`PutEvents refused the entry: ${JSON.stringify(result)}`);
+    await this.drain();
+    return this.cloud.archive.find((e) => e.id === result.EventId) as Envelope;
   }
 
   /** `aws events put-events` from a monitoring tool. */
-  async sendAlert(detail: unknown, source = 'nagios'): Promise<Envelope> {
-    const envelope = this.bus.accept({ source, detailType: 'AlertReceived', detail });
-    await this.bus.drain();
-    return envelope;
+  sendAlert(detail: unknown, source = 'nagios'): Promise<Envelope> {
+    return this.put({ source, detailType: 'AlertReceived', detail });
+  }
+
+  /** Runs everything due now (deliveries, their retries' first tries, what handlers publish). */
+  async drain(): Promise<void> {
+    await this.time.advanceTo(this.time.now());
   }
 
   async advance(ms: number): Promise<void> {
     await this.time.advance(ms);
-    await this.bus.drain();
   }
 
-  /** Fast-forwards until nothing is pending (or the limit), like leaving the system alone. */
+  /** Fast-forwards until nothing but the recurring sweep is pending (or the limit): leaving the system alone. */
   async settle(limitMs = 24 * 3_600_000): Promise<void> {
-    const end = this.time.now() + limitMs;
-    for (let next = this.time.nextAt(); next !== undefined && next <= end; next = this.time.nextAt()) {
-      await this.time.advanceTo(next);
-      await this.bus.drain();
-    }
+    await this.time.settle(this.time.now() + limitMs);
+  }
+
+  /** StartReplay of the archive window; returns how many events were replayed once it completed. */
+  async replay(name: string, fromMs: number, toMs: number): Promise<number> {
+    const replay = this.cloud.startReplay({ ReplayName: name, EventSourceArn: this.cloud.archiveArn(), EventStartTime: fromMs / 1000, EventEndTime: toMs / 1000 });
+    await this.settle();
+    expect(replay.State).toBe('COMPLETED');
+    return replay.eventsReplayed;
   }
 
   async incidents(): Promise<Incident[]> {
-    return this.store.listIncidents(100);
+    return this.store.listIncidents(10_000);
   }
 
   async onlyIncident(): Promise<Incident> {
@@ -129,14 +151,30 @@ export class Harness {
     expect(calls).toEqual(numbers);
   }
 
-  /** At the end of every scenario: nothing left in flight, no call nobody expected, no dead letters. */
+  deadLetters(): string[] {
+    return this.cloud.deadLetters.map((d) => `${d.route}: ${d.error}`);
+  }
+
+  /**
+   * At the end of every scenario: leave it alone for a week (long enough for sweeps to find
+   * anything left broken), then no call nobody expected and no dead letters.
+   */
   async assertNoUnexpectedCalls(): Promise<void> {
     await this.settle(7 * 24 * 3_600_000);
+    await this.advance(this.deps.settings.staleAfterMs * 2);
+    await this.settle(7 * 24 * 3_600_000);
     expect(this.phones.calls.slice(this.checkedCalls).map((c) => c.destination)).toEqual([]);
-    expect(this.bus.deadLetters.map((d) => `${d.delivery.route.name}: ${String(d.error)}`)).toEqual([]);
+    expect(this.deadLetters()).toEqual([]);
   }
 
   published(detailType: string): Envelope[] {
-    return this.bus.archive.filter((e) => e['detail-type'] === detailType);
+    return this.cloud.archive.filter((e) => e['detail-type'] === detailType);
+  }
+
+  /** The checks that fired, for one incident and attempt, as seconds after `fromMs`. */
+  checksFired(incidentId: string, attempt: number, fromMs: number): number[] {
+    return this.published('CallCheckDue')
+      .filter((e) => (e.detail as { incidentId: string; attempt: number }).incidentId === incidentId && (e.detail as { attempt: number }).attempt === attempt)
+      .map((e) => (Date.parse(e.time) - fromMs) / 1000);
   }
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectError, ConnectService } from '../../infra/local/connect-service.ts';
 import { ConnectSimulator } from '../../infra/local/connect-simulator.ts';
-import { VirtualTime } from '../../infra/local/virtual-time.ts';
+import { VirtualTime } from '../harness/virtual-time.ts';
 
-/** Connect's default quotas, enforced by the local Connect so pacing is exercised. */
+/** Connect's default quotas, enforced by the local Connect (on the runtime's clock) so pacing is exercised. */
 function service(realNow: () => number) {
   const time = new VirtualTime(0);
   const simulator = new ConnectSimulator(time, { publish: async () => undefined });
   for (let i = 0; i < 20; i++) simulator.setPhone(`+8190000000${String(i).padStart(2, '0')}`, { answer: true, stuck: true });
-  return new ConnectService(simulator, realNow);
+  return new ConnectService(simulator, { now: realNow });
 }
 
 const start = (s: ConnectService, i: number) =>

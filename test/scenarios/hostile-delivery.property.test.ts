@@ -31,8 +31,8 @@ describe('hostile delivery through the real handlers', () => {
         await h.roster({ system: 'XYZ', rounds: 2, responders: PHONES.map((phone, i) => ({ name: `r${i}`, phone })) });
         phones.forEach((b, i) => h.phone(PHONES[i]!, b));
         let state = seed;
-        h.bus.reorder = () => ((state = (state * 16807) % 2147483647) / 2147483647);
-        h.bus.duplicates = duplicates;
+        h.time.shuffle = () => ((state = (state * 16807) % 2147483647) / 2147483647);
+        h.cloud.duplicates = duplicates;
         const violations: string[] = [];
         const start = h.phones.startCall.bind(h.phones);
         h.phones.startCall = async (request) => {
@@ -57,7 +57,7 @@ describe('hostile delivery through the real handlers', () => {
         const stopper = phones.findIndex((b) => 'digits' in b && (b.digits === '1' || b.digits === '912#'));
         if (stopper === -1) expect(called).toHaveLength(6);
         else expect(called).toHaveLength(stopper + 1);
-        expect(h.bus.deadLetters.map((d) => `${d.delivery.route.name}: ${String(d.error)}`)).toEqual([]);
+        expect(h.deadLetters()).toEqual([]);
       }),
       { numRuns: 20 },
     );

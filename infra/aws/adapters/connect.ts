@@ -23,22 +23,33 @@ export interface ConnectTarget {
 
 /**
  * Amazon Connect as the telephony port. Refusals that retrying cannot fix (destination not
- * allowed, malformed number, outbound not permitted) become CallRejectedError; throttling and
- * concurrency limits are thrown as they are so the event is retried with backoff.
+ * allowed, malformed number, outbound not permitted) become CallRejectedError; throttling,
+ * concurrency limits and service errors are thrown as they are, and the caller defers the call
+ * (handlers/lib/placement.ts).
+ *
+ * Starts go out on a client with no SDK retries: the placement is paced durably by the check
+ * (backoff with jitter over minutes), and retrying within the invocation would only pile more
+ * requests onto an exhausted quota while holding one of place-call's few concurrent executions.
+ * DescribeContact and StopContact keep the SDK's standard retries.
  */
 export class ConnectTelephony implements Telephony {
+  private readonly startClient: ConnectClient;
+
   constructor(
     private readonly target: ConnectTarget,
     private readonly client: ConnectClient = new ConnectClient({}),
-  ) {}
+    startClient?: ConnectClient,
+  ) {
+    this.startClient = startClient ?? new ConnectClient({ maxAttempts: 1 });
+  }
 
   static fromConfig(target: ConnectTarget, config: ConnectClientConfig): ConnectTelephony {
-    return new ConnectTelephony(target, new ConnectClient(config));
+    return new ConnectTelephony(target, new ConnectClient(config), new ConnectClient({ ...config, maxAttempts: 1 }));
   }
 
   async startCall(request: StartCallRequest): Promise<{ contactId: string }> {
     try {
-      const result = await this.client.send(
+      const result = await this.startClient.send(
         new StartOutboundVoiceContactCommand({
           InstanceId: this.target.instanceId,
           ContactFlowId: this.target.contactFlowId,

@@ -23,6 +23,7 @@ export const escalate = bus('escalate');
 export const recordSilence = bus('record-silence');
 export const stopCall = bus('stop-call');
 export const contactEvent = bus('contact-event');
+export const sweep = bus('sweep');
 export const timeline = bus('timeline');
 
 let flow: ReturnType<typeof flowResultHandler> | undefined;

@@ -1,7 +1,7 @@
 import type { Deps } from '../../../handlers/lib/deps.ts';
 import { DEFAULT_SETTINGS } from '../../../handlers/lib/deps.ts';
 import { jsonLogger, type LogLevel } from '../../../handlers/lib/logger.ts';
-import type { Telephony, Scheduler } from '../../../handlers/ports.ts';
+import type { FailedDeliveries, Telephony, Scheduler } from '../../../handlers/ports.ts';
 import { createDocumentClient, ElectroStore } from '../../store/repository.ts';
 import { ConnectTelephony } from '../adapters/connect.ts';
 import { EventBridgeBus } from '../adapters/event-bus.ts';
@@ -47,11 +47,14 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Deps {
     bus: new EventBridgeBus(env.BUS_NAME ?? 'yobidashi'),
     scheduler,
     telephony,
+    failures: unconfigured<FailedDeliveries>('failed deliveries'),
     clock: { now: () => Date.now() },
     log: jsonLogger({ level: (env.LOG_LEVEL as LogLevel | undefined) ?? 'info', fields: { service: 'yobidashi' } }),
     settings: {
       callLimitMs: Number(env.CALL_LIMIT_SECONDS ?? DEFAULT_SETTINGS.callLimitMs / 1000) * 1000,
       checkIntervalMs: Number(env.CHECK_INTERVAL_SECONDS ?? DEFAULT_SETTINGS.checkIntervalMs / 1000) * 1000,
+      staleAfterMs: DEFAULT_SETTINGS.staleAfterMs,
+      redriveMaxAgeMs: DEFAULT_SETTINGS.redriveMaxAgeMs,
     },
   };
 }

@@ -1,0 +1,33 @@
+import { ownEvent, parseOwnDetail, SCHEMA_VERSION } from '../events/catalog.ts';
+import { needsRepair } from '../domain/incident.ts';
+import { onEvent, type Deps } from './lib/deps.ts';
+
+/**
+ * SweepDue (a recurring EventBridge Scheduler schedule; the same locally): the last line of
+ * defence. Any open incident that has sat unchanged past the stale limit gets a check now, which
+ * places, reconciles or times out its call as needed; and deliveries that failed every platform
+ * retry are handed back to their function while they are recent. Both are logged.
+ */
+export function sweepHandler(deps: Deps) {
+  return onEvent('sweep', deps, async (envelope, log) => {
+    parseOwnDetail('SweepDue', envelope.detail);
+    const now = deps.clock.now();
+    const stale = (await deps.store.listOpenIncidents()).filter((incident) => needsRepair(incident, now, deps.settings.staleAfterMs));
+    for (const incident of stale) {
+      const call = incident.call;
+      if (!call) continue;
+      log.warn('sweep: open incident had neither a live call nor a pending check; checking it now', {
+        incidentId: incident.incidentId,
+        attempt: call.attempt,
+        placed: call.contactId !== undefined,
+        idleMs: now - incident.updatedAt,
+      });
+      const check = { schemaVersion: SCHEMA_VERSION, incidentId: incident.incidentId, attempt: call.attempt, check: 1, sweep: true, ...(call.contactId ? { contactId: call.contactId } : {}) };
+      await deps.bus.publish([ownEvent('CallCheckDue', check)]);
+    }
+    const { redriven, kept } = await deps.failures.redrive({ now, maxAgeMs: deps.settings.redriveMaxAgeMs, limit: 100 });
+    if (redriven) log.warn('sweep: failed deliveries handed back to their functions', { redriven });
+    if (kept) log.error('sweep: failed deliveries too old to redrive; a person must look', { kept });
+    log.info('sweep done', { repaired: stale.length, redriven, kept });
+  });
+}
