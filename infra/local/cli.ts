@@ -19,6 +19,14 @@ Usage:
   yobidashi silence add --system S [--host H] [--service X] [--hours N | --until ISO] [--reason R]
   yobidashi silence list
   yobidashi silence remove ID
+  yobidashi dead-letters list          deliveries that failed every retry (kept across restarts)
+  yobidashi dead-letters redrive [ID]  hand one (or all) back to the original route
+  yobidashi fault add --target T --error CODE (--for-seconds N | --times N) [--message M]
+                                      rehearse a bad night: T is connect:StartOutboundVoiceContact,
+                                      connect:DescribeContact, scheduler:CreateSchedule, dynamodb:*,
+                                      events:PutEvents, lambda:Invoke or handler:<name>
+  yobidashi fault list
+  yobidashi fault clear
   yobidashi replay --from ISO --to ISO [--name NAME]
                                       replay the archive: timelines rebuild, nobody is called
   yobidashi routes                    the routing table
@@ -52,6 +60,10 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   name: { type: 'string' },
+  target: { type: 'string' },
+  error: { type: 'string' },
+  'for-seconds': { type: 'string' },
+  times: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -220,6 +232,58 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
           return 0;
         }
         throw new UsageError('usage: yobidashi silence add|list|remove');
+      }
+      case 'dead-letters': {
+        if (sub === 'list' || sub === undefined) {
+          const letters = (await api(values, 'GET', '/api/dead-letters')) as { id: string; route: string; stage: string; attempts: number; redrives: number; failedAt: string; error: string; envelope: { id: string; 'detail-type': string } }[];
+          print(letters, () =>
+            table(
+              letters.map((l) => ({ id: l.id, route: l.route, event: `${l.envelope['detail-type']} ${l.envelope.id}`, stage: l.stage, attempts: l.attempts, redrives: l.redrives, failedAt: l.failedAt, error: l.error.slice(0, 80) })),
+              ['id', 'route', 'event', 'stage', 'attempts', 'redrives', 'failedAt', 'error'],
+            ),
+          );
+          return 0;
+        }
+        if (sub === 'redrive') {
+          const result = (await api(values, 'POST', '/api/dead-letters/redrive', arg ? { id: arg } : {})) as { redriven: string[] };
+          print(result, () => (result.redriven.length ? `redriven: ${result.redriven.join(', ')}` : 'nothing to redrive'));
+          return 0;
+        }
+        throw new UsageError('usage: yobidashi dead-letters list|redrive [ID]');
+      }
+      case 'fault': {
+        if (sub === 'add') {
+          const number = (name: 'for-seconds' | 'times') => {
+            const raw = values[name];
+            if (raw === undefined) return undefined;
+            const n = Number(raw);
+            if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number`);
+            return n;
+          };
+          const forSeconds = number('for-seconds');
+          const times = number('times');
+          const body = {
+            target: required(values, 'target'),
+            error: required(values, 'error'),
+            ...(forSeconds !== undefined ? { forSeconds } : {}),
+            ...(times !== undefined ? { times } : {}),
+            ...(values.message ? { message: values.message } : {}),
+          };
+          const fault = (await api(values, 'PUT', '/api/faults', body)) as { id: string; target: string; error: string; until?: string; remaining?: number };
+          print(fault, () => `fault ${fault.id}: ${fault.target} answers ${fault.error} ${fault.until ? `until ${fault.until}` : `${String(fault.remaining)} times`}`);
+          return 0;
+        }
+        if (sub === 'list') {
+          const faults = (await api(values, 'GET', '/api/faults')) as Record<string, unknown>[];
+          print(faults, () => table(faults, ['id', 'target', 'error', 'until', 'remaining', 'hits']));
+          return 0;
+        }
+        if (sub === 'clear') {
+          const result = (await api(values, 'DELETE', '/api/faults')) as { cleared: number };
+          print(result, () => `cleared ${result.cleared} fault${result.cleared === 1 ? '' : 's'}`);
+          return 0;
+        }
+        throw new UsageError('usage: yobidashi fault add|list|clear');
       }
       case 'replay': {
         const from = Date.parse(required(values, 'from'));

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { SWEEP_SCHEDULE } from '../../events/delivery.ts';
 import { BUS_NAME, type Envelope } from '../../events/envelope.ts';
 import { busHandlers, DEFAULT_SETTINGS, flowResultHandler, type Deps } from '../../handlers/index.ts';
@@ -161,7 +162,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   // Every AWS call the handlers make goes through this port, DynamoDB included (so faults apply).
-  const aws = { endpoint: url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  // The SDK's own retries keep their shape, but their waits run on the runtime's clock: scaled,
+  // or none at all on virtual time (where the clock stands still while a handler runs).
+  const retryStrategy = new ConfiguredRetryStrategy(2, (attempt) => (options.timers ? 0 : Math.round((Math.random() * Math.min(20_000, 100 * 2 ** attempt)) / timeScale)));
+  const aws = { endpoint: url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, retryStrategy };
   store = new ElectroStore(createDocumentClient(aws), table);
   api = createApi({ store, simulator, emulator, faults, clock, timeScale });
   const deps: Deps = {

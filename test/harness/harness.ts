@@ -121,9 +121,21 @@ export class Harness {
     await this.time.advance(ms);
   }
 
-  /** Fast-forwards until nothing but the recurring sweep is pending (or the limit): leaving the system alone. */
+  /**
+   * Fast-forwards until nothing is left to do (or the limit): leaving the system alone. Pending
+   * work is every timer except the recurring sweep, and any dead letter young enough for the
+   * sweep to redrive (then time runs on to the next sweep).
+   */
   async settle(limitMs = 24 * 3_600_000): Promise<void> {
-    await this.time.settle(this.time.now() + limitMs);
+    const end = this.time.now() + limitMs;
+    for (;;) {
+      await this.time.settle(end);
+      const now = this.time.now();
+      const redrivable = this.cloud.deadLetters.some((l) => now - Date.parse(l.envelope.time) < this.deps.settings.redriveMaxAgeMs);
+      const nextSweep = this.time.nextAt({ background: true });
+      if (!redrivable || nextSweep === undefined || nextSweep > end) return;
+      await this.time.advanceTo(nextSweep);
+    }
   }
 
   /** StartReplay of the archive window; returns how many events were replayed once it completed. */

@@ -44,7 +44,7 @@ export class ConnectTelephony implements Telephony {
   }
 
   static fromConfig(target: ConnectTarget, config: ConnectClientConfig): ConnectTelephony {
-    return new ConnectTelephony(target, new ConnectClient(config), new ConnectClient({ ...config, maxAttempts: 1 }));
+    return new ConnectTelephony(target, new ConnectClient(config), new ConnectClient({ ...config, maxAttempts: 1, retryStrategy: undefined }));
   }
 
   async startCall(request: StartCallRequest): Promise<{ contactId: string }> {
