@@ -5,6 +5,7 @@ import type { FailedDeliveries, Telephony, Scheduler } from '../../../handlers/p
 import { createDocumentClient, ElectroStore } from '../../store/repository.ts';
 import { ConnectTelephony } from '../adapters/connect.ts';
 import { EventBridgeBus } from '../adapters/event-bus.ts';
+import { SqsFailedDeliveries } from '../adapters/failed-deliveries.ts';
 import { EventBridgeScheduler } from '../adapters/scheduler.ts';
 
 /**
@@ -23,6 +24,12 @@ function unconfigured<T extends object>(port: string): T {
   return new Proxy({} as T, {
     get: () => () => Promise.reject(new Error(`${port} is not configured for this function`)),
   });
+}
+
+/** FAILURE_QUEUE_URLS: the queues the sweep redrives from, comma-separated (only the sweep has it). */
+function failedDeliveriesFromEnv(env: NodeJS.ProcessEnv): FailedDeliveries {
+  const queueUrls = (env.FAILURE_QUEUE_URLS ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  return queueUrls.length ? new SqsFailedDeliveries(queueUrls) : unconfigured<FailedDeliveries>('failed deliveries');
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Deps {
@@ -47,7 +54,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Deps {
     bus: new EventBridgeBus(env.BUS_NAME ?? 'yobidashi'),
     scheduler,
     telephony,
-    failures: unconfigured<FailedDeliveries>('failed deliveries'),
+    failures: failedDeliveriesFromEnv(env),
     clock: { now: () => Date.now() },
     log: jsonLogger({ level: (env.LOG_LEVEL as LogLevel | undefined) ?? 'info', fields: { service: 'yobidashi' } }),
     settings: {
