@@ -6,6 +6,7 @@ import {
   SchedulerClient,
   type SchedulerClientConfig,
 } from '@aws-sdk/client-scheduler';
+import { SCHEDULER_TARGET_RETRY } from '../../../events/delivery.ts';
 import { OWN_SOURCE } from '../../../events/envelope.ts';
 import type { OwnEvent } from '../../../events/catalog.ts';
 import type { Scheduler } from '../../../handlers/ports.ts';
@@ -53,7 +54,7 @@ export class EventBridgeScheduler implements Scheduler {
             RoleArn: this.target.roleArn,
             Input: JSON.stringify(event.detail),
             EventBridgeParameters: { Source: OWN_SOURCE, DetailType: event.detailType },
-            RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+            RetryPolicy: { MaximumRetryAttempts: SCHEDULER_TARGET_RETRY.maximumRetryAttempts, MaximumEventAgeInSeconds: SCHEDULER_TARGET_RETRY.maximumEventAgeSeconds },
             ...(this.target.deadLetterArn ? { DeadLetterConfig: { Arn: this.target.deadLetterArn } } : {}),
           },
         }),

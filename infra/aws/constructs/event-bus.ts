@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RULE_TARGET_RETRY } from '../../../events/delivery.ts';
 import { BUS_NAME } from '../../../events/envelope.ts';
 
 export interface EventBusProps {
@@ -56,7 +57,7 @@ export class YobidashiBus extends Construct {
       bind: () => ({
         arn: this.allEvents.logGroupArn,
         deadLetterConfig: { arn: props.deadLetters.queueArn },
-        retryPolicy: { maximumRetryAttempts: 20, maximumEventAgeInSeconds: 7200 },
+        retryPolicy: { maximumRetryAttempts: RULE_TARGET_RETRY.maximumRetryAttempts, maximumEventAgeInSeconds: RULE_TARGET_RETRY.maximumEventAgeSeconds },
       }),
     });
   }

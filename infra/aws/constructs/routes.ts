@@ -4,20 +4,27 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RULE_TARGET_RETRY } from '../../../events/delivery.ts';
 import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName } from '../../../events/routes.ts';
 
 /**
  * One rule per route of the routing table (events/routes.ts) with the route's pattern verbatim,
  * including `"replay-name": [{"exists": false}]` on side-effect routes, which CDK's EventPattern
  * type cannot express; and the default-bus rules that forward AWS service events into yobidashi.
- * Every target retries for two hours and then dead-letters.
+ * Every target retries per RULE_TARGET_RETRY and then dead-letters. Those retries cover handing
+ * the event to Lambda only: the invoke is asynchronous, so a handler that throws is retried by
+ * Lambda (and then kept in the handler failure queue), not by EventBridge.
  */
 export class RoutingRules extends Construct {
   readonly rules: Record<string, events.Rule> = {};
 
   constructor(scope: Construct, id: string, props: { bus: events.IEventBus; handlers: Record<HandlerName, lambda.IFunction>; deadLetters: sqs.IQueue }) {
     super(scope, id);
-    const delivery = { deadLetterQueue: props.deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(2) };
+    const delivery = {
+      deadLetterQueue: props.deadLetters,
+      retryAttempts: RULE_TARGET_RETRY.maximumRetryAttempts,
+      maxEventAge: Duration.seconds(RULE_TARGET_RETRY.maximumEventAgeSeconds),
+    };
     for (const route of ROUTES) {
       const rule = new events.Rule(this, route.name, {
         eventBus: props.bus,
