@@ -13,7 +13,8 @@ export function applyNagSuppressions(stack: Stack): void {
     },
     {
       id: 'AwsSolutions-SQS3',
-      reason: 'These queues are the dead-letter queues of rule and schedule targets; a DLQ of a DLQ would only move the problem. Their depth is alarmed.',
+      reason:
+        'These queues are where failed deliveries end: the dead-letter queues of rule and schedule targets and the on-failure destination of the bus handlers; a DLQ of a DLQ would only move the problem. Their depth is alarmed.',
     },
     {
       id: 'AwsSolutions-SMG4',

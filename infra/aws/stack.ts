@@ -9,6 +9,7 @@ import { HttpIntake } from './constructs/http-intake.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { RoutingRules } from './constructs/routes.ts';
 import { CheckScheduling } from './constructs/scheduling.ts';
+import { SweepSchedule } from './constructs/sweep.ts';
 import { YobidashiTable } from './constructs/table.ts';
 import { Telephony } from './constructs/telephony.ts';
 
@@ -35,8 +36,12 @@ export class YobidashiStack extends Stack {
     if (!props.sourcePhoneNumber && !props.queueId) throw new Error('give a sourcePhoneNumber or a queueId for outbound calls');
     const logRetention = props.logRetentionDays ?? logs.RetentionDays.ONE_MONTH;
 
-    const deadLetters = new sqs.Queue(this, 'DeadLetters', { retentionPeriod: Duration.days(14), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
-    const checkDeadLetters = new sqs.Queue(this, 'CheckDeadLetters', { retentionPeriod: Duration.days(14), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
+    const queue = (id: string) => new sqs.Queue(this, id, { retentionPeriod: Duration.days(14), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
+    // Rule targets that could not be handed their event; schedules that could not put theirs on
+    // the bus; bus handlers that threw on every Lambda retry (their on-failure destination).
+    const deadLetters = queue('DeadLetters');
+    const checkDeadLetters = queue('CheckDeadLetters');
+    const handlerFailures = queue('HandlerFailures');
 
     const { bus } = new YobidashiBus(this, 'Events', {
       archiveRetention: Duration.days(props.archiveRetentionDays ?? 365),
@@ -53,7 +58,11 @@ export class YobidashiStack extends Stack {
       schedulerRole: scheduling.role,
       schedulerDeadLetterArn: checkDeadLetters.queueArn,
       placeCallConcurrency: props.placeCallConcurrency ?? 2,
+      handlerFailures,
     });
+    // The sweep redrives what a handler failed and what a rule could not hand to a handler.
+    this.functions.grantRedrive([handlerFailures, deadLetters]);
+    new SweepSchedule(this, 'Sweep', { bus, role: scheduling.role, deadLetters: checkDeadLetters });
     const fns = this.functions.functions;
     this.telephony = new Telephony(this, 'Connect', { instanceArn: props.connectInstanceArn, flowResult: fns['flow-result'] });
     this.functions.grantTelephony({
@@ -68,7 +77,11 @@ export class YobidashiStack extends Stack {
     new RoutingRules(this, 'Routes', { bus, handlers: busHandlers satisfies Record<HandlerName, unknown>, deadLetters });
     const intake = new HttpIntake(this, 'HttpIntake', { bus, logRetention });
     new Monitoring(this, 'Alarms', {
-      deadLetterQueues: { events: deadLetters, checks: checkDeadLetters },
+      deadLetterQueues: {
+        events: { queue: deadLetters, meaning: 'a rule could not hand events to their target; the sweep redrives those younger than a day to their function, older ones (and non-function targets) wait here for you' },
+        checks: { queue: checkDeadLetters, meaning: 'EventBridge Scheduler could not put call checks or the sweep on the bus; inspect the queue (the sweep repairs open incidents that lost their check)' },
+        handlers: { queue: handlerFailures, meaning: 'a handler failed every Lambda retry; the sweep redrives events younger than a day, older ones wait here for you' },
+      },
       functions: { ...fns, authorizer: intake.authorizerFunction },
       ...(props.alarmTopicArn ? { alarmTopicArn: props.alarmTopicArn } : {}),
     });

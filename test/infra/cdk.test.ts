@@ -3,9 +3,13 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_FLOW_PATH } from '../../contact-flow/generate.ts';
-import { DEFAULT_BUS_FORWARDS, ROUTES } from '../../events/routes.ts';
+import { LAMBDA_ASYNC, RULE_TARGET_RETRY, SCHEDULER_TARGET_RETRY, SWEEP_SCHEDULE } from '../../events/delivery.ts';
+import { DEFAULT_BUS_FORWARDS, HANDLER_NAMES, ROUTES } from '../../events/routes.ts';
 import { buildApp } from '../../infra/aws/app.ts';
+import { isBusHandler } from '../../infra/aws/constructs/functions.ts';
+import { FUNCTION_NEEDS, type FunctionName } from '../../infra/aws/permissions.ts';
 import type { YobidashiStack } from '../../infra/aws/stack.ts';
+import { TABLE_KEYS } from '../../infra/store/entities.ts';
 
 /** The CDK app as CloudFormation, checked with aws-cdk-lib/assertions. */
 
@@ -14,11 +18,14 @@ let template: Template;
 let resources: Record<string, Resource>;
 let stack: YobidashiStack;
 
-beforeAll(async () => {
+async function synth(extraContext: Record<string, unknown> = {}): Promise<YobidashiStack> {
   const cdkJson = JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
   // Skip esbuild bundling here (`npx cdk synth` in CI does the real thing).
-  const built = buildApp(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }));
-  stack = built.stack;
+  return buildApp(new App({ context: { ...cdkJson.context, ...extraContext, 'aws:cdk:bundling-stacks': [] } })).stack;
+}
+
+beforeAll(async () => {
+  stack = await synth();
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Resource>;
 }, 60_000);
@@ -65,9 +72,120 @@ describe('the rules', () => {
       for (const target of targets) expect(target.DeadLetterConfig?.Arn, id).toBeDefined();
     }
     // The scheduler's targets are created at run time by the adapter, with this dead-letter queue:
-    for (const name of ['place-call', 'call-check']) {
-      const fn = functionNamed(name);
-      expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.SCHEDULER_DLQ_ARN, name).toBeDefined();
+    for (const name of functionNames().filter((n) => FUNCTION_NEEDS[n].schedules)) {
+      expect(environmentOf(name).SCHEDULER_DLQ_ARN, name).toBeDefined();
+    }
+  });
+
+  it('Lambda targets retry handing the event over per RULE_TARGET_RETRY', () => {
+    const lambdaTargets = ofType('AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets as { Arn: unknown; RetryPolicy?: unknown }[]).filter((t) => functionIdOfArn(t.Arn) !== undefined);
+    expect(lambdaTargets).toHaveLength(ROUTES.length);
+    for (const target of lambdaTargets) {
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: RULE_TARGET_RETRY.maximumRetryAttempts, MaximumEventAgeInSeconds: RULE_TARGET_RETRY.maximumEventAgeSeconds });
+    }
+  });
+});
+
+describe('failed deliveries', () => {
+  const ruleTargetedFunctions = () =>
+    new Set(
+      ofType('AWS::Events::Rule')
+        .flatMap(([, r]) => r.Properties.Targets as { Arn: unknown }[])
+        .flatMap((t) => functionIdOfArn(t.Arn) ?? []),
+    );
+  const invokeConfigOf = (fnId: string) => ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => JSON.stringify(c.Properties.FunctionName) === JSON.stringify({ Ref: fnId }));
+
+  it('every function a rule invokes: two Lambda retries within six hours, then an alarmed SQS queue', () => {
+    const targeted = ruleTargetedFunctions();
+    expect([...targeted].sort()).toEqual(HANDLER_NAMES.map(functionId).sort());
+    const depthAlarmed = new Set(
+      ofType('AWS::CloudWatch::Alarm')
+        .filter(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')
+        .map(([, a]) => (a.Properties.Dimensions as { Value: { 'Fn::GetAtt': [string, string] } }[])[0]!.Value['Fn::GetAtt'][0]),
+    );
+    for (const fnId of targeted) {
+      const configs = invokeConfigOf(fnId);
+      expect(configs, fnId).toHaveLength(1);
+      const props = configs[0]![1].Properties as { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number; DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } } };
+      expect(props.MaximumRetryAttempts, fnId).toBe(LAMBDA_ASYNC.maximumRetryAttempts);
+      expect(props.MaximumEventAgeInSeconds, fnId).toBe(21_600);
+      const [queueId, attribute] = props.DestinationConfig.OnFailure.Destination['Fn::GetAtt'];
+      expect(attribute).toBe('Arn');
+      expect(resources[queueId]?.Type, fnId).toBe('AWS::SQS::Queue');
+      expect(depthAlarmed.has(queueId), `${fnId}: depth alarm on ${queueId}`).toBe(true);
+    }
+  });
+
+  it('flow-result, which Connect invokes synchronously, has no async configuration', () => {
+    expect(invokeConfigOf(functionId('flow-result'))).toEqual([]);
+    expect(ruleTargetedFunctions().has(functionId('flow-result'))).toBe(false);
+  });
+
+  it('the failure queue is encrypted, TLS-only and keeps messages 14 days; bus handlers may only send to it', () => {
+    const [queueId] = onFailureQueue();
+    expect(resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    const queueArn = JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] });
+    for (const name of functionNames()) {
+      const onQueue = statementsOfRole(roleIdOf(name)).filter((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).some((r) => JSON.stringify(r) === queueArn));
+      if (!isBusHandler(name)) {
+        expect(onQueue, name).toEqual([]);
+        continue;
+      }
+      expect(actionsOf(onQueue), name).toEqual(FUNCTION_NEEDS[name].redrives ? ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage', 'sqs:SendMessage'] : ['sqs:SendMessage']);
+    }
+  });
+
+  it('the sweep runs every five minutes: SweepDue on the bus through EventBridge Scheduler, retried, dead-lettered', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    const [, schedule] = schedules[0]!;
+    const schedulerRole = ofType('AWS::IAM::Role').find(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))![0];
+    expect(schedule.Properties).toMatchObject({
+      Name: SWEEP_SCHEDULE.name,
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [busRef(), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [schedulerRole, 'Arn'] },
+        Input: '{"schemaVersion":1}',
+        EventBridgeParameters: { Source: 'yobidashi', DetailType: 'SweepDue' },
+        RetryPolicy: { MaximumRetryAttempts: SCHEDULER_TARGET_RETRY.maximumRetryAttempts, MaximumEventAgeInSeconds: SCHEDULER_TARGET_RETRY.maximumEventAgeSeconds },
+        // The same dead-letter queue as the call checks the handlers schedule.
+        DeadLetterConfig: { Arn: environmentOf('place-call').SCHEDULER_DLQ_ARN },
+      },
+    });
+    // Not in the check group, where handlers may create schedules.
+    expect(JSON.stringify(schedule.Properties.GroupName)).not.toContain('yobidashi-checks');
+    const dlq = (schedule.Properties.Target as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } } }).DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(resources[dlq]?.Type).toBe('AWS::SQS::Queue');
+    expect(actionsOf(statementsOfRole(schedulerRole))).toEqual(['events:PutEvents', 'sqs:SendMessage']);
+    // ...and the sweep's rule is the route the table says.
+    expect(ROUTES.find((r) => r.handler === 'sweep')?.eventPattern).toMatchObject({ source: ['yobidashi'], 'detail-type': ['SweepDue'] });
+  });
+
+  it('only the sweep reads the failure queues, and it may re-invoke exactly the bus handlers', () => {
+    expect(functionNames().filter((n) => FUNCTION_NEEDS[n].redrives)).toEqual(['sweep']);
+    const ruleDlq = ruleDeadLetterQueue();
+    const [failures] = onFailureQueue();
+    for (const name of functionNames()) {
+      const env = environmentOf(name);
+      if (!FUNCTION_NEEDS[name].redrives) {
+        expect(env.FAILURE_QUEUE_URLS, name).toBeUndefined();
+        continue;
+      }
+      expect(env.FAILURE_QUEUE_URLS, name).toEqual({ 'Fn::Join': ['', [{ Ref: failures }, ',', { Ref: ruleDlq }]] });
+      const statements = statementsOfRole(roleIdOf(name));
+      const invoke = statements.filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'));
+      expect(invoke).toHaveLength(1);
+      expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
+      expect((invoke[0]!.Resource as { 'Fn::GetAtt': [string, string] }[]).map((r) => r['Fn::GetAtt'][0]).sort()).toEqual(HANDLER_NAMES.map(functionId).sort());
+      const receive = statements.filter((s) => actionsOf([s]).includes('sqs:ReceiveMessage'));
+      expect(receive).toHaveLength(1);
+      expect(receive[0]!.Resource).toEqual([{ 'Fn::GetAtt': [failures, 'Arn'] }, { 'Fn::GetAtt': [ruleDlq, 'Arn'] }]);
     }
   });
 });
@@ -91,6 +209,23 @@ function functionId(name: string): string {
 }
 function functionNamed(name: string): Resource {
   return resources[functionId(name)]!;
+}
+const functionNames = () => Object.keys(FUNCTION_NEEDS) as FunctionName[];
+const roleIdOf = (name: string) => (functionNamed(name).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+const environmentOf = (name: string) => (functionNamed(name).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+/** The logical id of the function an ARN reference points at, if it is one. */
+function functionIdOfArn(arn: unknown): string | undefined {
+  const id = (arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+  return id !== undefined && resources[id]?.Type === 'AWS::Lambda::Function' ? id : undefined;
+}
+function onFailureQueue(): [string, Resource] {
+  const [, config] = ofType('AWS::Lambda::EventInvokeConfig')[0]!;
+  const id = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination['Fn::GetAtt'][0];
+  return [id, resources[id]!];
+}
+function ruleDeadLetterQueue(): string {
+  const [, rule] = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.Name === `yobidashi-${ROUTES[0]!.name}`)!;
+  return (rule.Properties.Targets as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } } }[])[0]!.DeadLetterConfig.Arn['Fn::GetAtt'][0];
 }
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -118,24 +253,57 @@ describe('IAM', () => {
   });
 
   it("each function's role grants only what its handler calls", () => {
-    const data = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+    // Written out by hand from the handlers, so a change to FUNCTION_NEEDS must be a deliberate one.
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-    const expected: Record<string, string[]> = {
-      'alert-received': [...data, 'events:PutEvents'],
-      'cloudwatch-alarm': ['events:PutEvents'],
-      'place-call': ['connect:StartOutboundVoiceContact', 'dynamodb:GetItem', 'dynamodb:PutItem', 'events:PutEvents', 'iam:PassRole', 'scheduler:CreateSchedule'],
-      'call-check': ['connect:DescribeContact', 'connect:StopContact', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'iam:PassRole', 'scheduler:CreateSchedule'],
-      escalate: ['dynamodb:GetItem', 'dynamodb:PutItem', 'events:PutEvents'],
-      'record-silence': ['dynamodb:PutItem'],
-      'stop-call': ['connect:StopContact'],
-      'contact-event': ['connect:DescribeContact', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents'],
-      timeline: ['dynamodb:PutItem'],
-      'flow-result': ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents'],
+    const schedules = ['iam:PassRole', 'scheduler:CreateSchedule'];
+    // Every bus handler: records a rejection on a permanent failure, keeps its event in the failure queue otherwise.
+    const busHandler = ['dynamodb:PutItem', 'sqs:SendMessage'];
+    const expected: Record<FunctionName, string[]> = {
+      'alert-received': [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', ...schedules],
+      'cloudwatch-alarm': [...busHandler, 'events:PutEvents'],
+      'place-call': [...busHandler, 'connect:StartOutboundVoiceContact', 'dynamodb:GetItem', 'events:PutEvents', ...schedules],
+      'call-check': [...busHandler, 'connect:DescribeContact', 'connect:StartOutboundVoiceContact', 'connect:StopContact', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents', ...schedules],
+      escalate: [...busHandler, 'dynamodb:GetItem', 'events:PutEvents', ...schedules],
+      'record-silence': [...busHandler],
+      'stop-call': [...busHandler, 'connect:StopContact'],
+      'contact-event': [...busHandler, 'connect:DescribeContact', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents'],
+      sweep: [...busHandler, 'dynamodb:Query', 'events:PutEvents', 'lambda:InvokeFunction', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+      timeline: [...busHandler],
+      'flow-result': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents'],
     };
+    expect(Object.keys(expected).sort()).toEqual(functionNames().sort());
     for (const [name, actions] of Object.entries(expected)) {
-      const roleId = (functionNamed(name).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      expect(actionsOf(statementsOfRole(roleId)), name).toEqual([...actions, ...logs].sort());
+      expect(actionsOf(statementsOfRole(roleIdOf(name))), name).toEqual([...new Set([...actions, ...logs])].sort());
     }
+  });
+
+  it('each role grants exactly FUNCTION_NEEDS, on exactly its resources', () => {
+    const tableId = ofType('AWS::DynamoDB::GlobalTable')[0]![0];
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const indexArn = (index: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${index}`]] });
+    const asList = (resource: unknown) => (Array.isArray(resource) ? resource : [resource]);
+    for (const name of functionNames()) {
+      const needs = FUNCTION_NEEDS[name];
+      const statements = statementsOfRole(roleIdOf(name));
+      const onTable = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
+      const items = onTable.filter((s) => !actionsOf([s]).includes('dynamodb:Query'));
+      expect(actionsOf(items), name).toEqual(needs.dynamodb.map((a) => `dynamodb:${a}`).sort());
+      for (const s of items) expect(asList(s.Resource), name).toEqual([tableArn]);
+      const queries = onTable.filter((s) => actionsOf([s]).includes('dynamodb:Query'));
+      if (!needs.queries.length) expect(queries, name).toEqual([]);
+      else {
+        expect(queries.map((s) => actionsOf([s])), name).toEqual([['dynamodb:Query']]);
+        expect(asList(queries[0]!.Resource), name).toEqual(needs.queries.map((q) => (q === 'table' ? tableArn : indexArn(q))));
+      }
+      expect(actionsOf(statements).includes('events:PutEvents'), name).toBe(needs.publishes);
+      expect(actionsOf(statements).filter((a) => a.startsWith('connect:')), name).toEqual(needs.connect.map((c) => `connect:${c}`).sort());
+      expect(actionsOf(statements).includes('scheduler:CreateSchedule'), name).toBe(needs.schedules);
+      expect(actionsOf(statements).includes('iam:PassRole'), name).toBe(needs.schedules);
+      expect(actionsOf(statements).includes('lambda:InvokeFunction'), name).toBe(needs.redrives);
+    }
+    // The indexes the stack grants exist on the table.
+    const indexes = functionNames().flatMap((n) => FUNCTION_NEEDS[n].queries).filter((q) => q !== 'table');
+    for (const index of indexes) expect(TABLE_KEYS.globalIndexes.map((i) => i.indexName)).toContain(index);
   });
 
   it('handlers may create schedules only in the check group, and pass only the scheduler role', () => {
@@ -153,7 +321,8 @@ describe('IAM', () => {
 describe('functions, table, intake', () => {
   it('every function runs nodejs22.x on arm64 with JSON logs kept for a month', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(11);
+    // One per FUNCTION_NEEDS entry, and the HTTP intake's authorizer.
+    expect(fns).toHaveLength(functionNames().length + 1);
     for (const [id, fn] of fns) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -172,7 +341,15 @@ describe('functions, table, intake', () => {
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
+      GlobalSecondaryIndexes: TABLE_KEYS.globalIndexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       SSESpecification: { SSEEnabled: true },
@@ -187,11 +364,25 @@ describe('functions, table, intake', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /alerts', AuthorizationType: 'CUSTOM' });
   });
 
-  it('alarms on dead letters and on handler errors', () => {
-    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.MetricName);
-    expect(alarms.filter((m) => m === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
-    expect(alarms.filter((m) => m === 'Errors')).toHaveLength(11);
+  it('alarms on dead letters, on handler failures and on handler errors', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const depth = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    // Rule targets' DLQ, the scheduler's DLQ, the bus handlers' on-failure queue: every queue there is.
+    const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
+    expect(queues).toHaveLength(3);
+    expect(depth.map((a) => (a.Dimensions as { Value: { 'Fn::GetAtt': [string, string] } }[])[0]!.Value['Fn::GetAtt'][0]).sort()).toEqual(queues.sort());
+    for (const alarm of depth) expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(functionNames().length + 1);
+    expect(alarms.every((a) => a.AlarmActions === undefined)).toBe(true);
   });
+
+  it('with alarmTopicArn, every alarm (the failure queue depth included) notifies the topic', async () => {
+    const topicArn = 'arn:aws:sns:ap-northeast-1:111111111111:ops';
+    const withTopic = Template.fromStack(await synth({ alarmTopicArn: topicArn })).toJSON().Resources as Record<string, Resource>;
+    const alarms = Object.values(withTopic).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBe(3 + functionNames().length + 1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+  }, 60_000);
 });
 
 describe('cdk-nag', () => {

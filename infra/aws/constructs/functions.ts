@@ -6,8 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FUNCTION_NEEDS, type FunctionName } from '../permissions.ts';
+import { LAMBDA_ASYNC } from '../../../events/delivery.ts';
+import { HANDLER_NAMES, type HandlerName } from '../../../events/routes.ts';
+import { FUNCTION_NEEDS, type FunctionName, type FunctionNeeds } from '../permissions.ts';
 
 export const HANDLERS_ENTRY = fileURLToPath(new URL('../functions/handlers.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,15 +33,25 @@ export interface FunctionsProps {
   schedulerRole: iam.IRole;
   schedulerDeadLetterArn: string;
   placeCallConcurrency: number | undefined;
+  /** Where Lambda sends a bus handler's event once its own retries are spent. */
+  handlerFailures: sqs.IQueue;
+}
+
+/** Functions a rule invokes asynchronously; flow-result is invoked by Connect and waits for it. */
+export function isBusHandler(name: FunctionName): name is HandlerName {
+  return (HANDLER_NAMES as readonly string[]).includes(name);
 }
 
 /**
  * One NodejsFunction per handler: nodejs22.x on arm64, bundled by the local esbuild (never Docker),
  * source maps on, JSON logs kept for a set time, and a role of its own that allows exactly what
- * FUNCTION_NEEDS says that handler calls.
+ * FUNCTION_NEEDS says that handler calls. Bus handlers get Lambda's async retries from
+ * events/delivery.ts and an on-failure destination, so a handler that keeps throwing leaves its
+ * event in a queue (alarmed, redriven by the sweep) instead of losing it.
  */
 export class HandlerFunctions extends Construct {
   readonly functions = {} as Record<FunctionName, nodejs.NodejsFunction>;
+  private readonly roles = {} as Record<FunctionName, iam.Role>;
   private readonly props: FunctionsProps;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
@@ -55,15 +68,9 @@ export class HandlerFunctions extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `yobidashi ${name}: only what the handler calls`,
     });
+    this.roles[name] = role;
     role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] /* the group's ARN ends in :* and so covers its streams */ }));
-    if (needs.dynamodb.length) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: needs.dynamodb.map((a) => `dynamodb:${a}`),
-          resources: needs.queriesIndex ? [table.tableArn, `${table.tableArn}/index/gsi1`] : [table.tableArn],
-        }),
-      );
-    }
+    for (const statement of tableStatements(needs, table.tableArn)) role.addToPolicy(statement);
     if (needs.publishes) role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
     if (needs.schedules) {
       const stack = Stack.of(this);
@@ -106,7 +113,48 @@ export class HandlerFunctions extends Construct {
         externalModules: [],
       },
     });
+    if (isBusHandler(name)) this.retryThenKeep(fn, this.props.handlerFailures);
     return fn;
+  }
+
+  /**
+   * Lambda's async retries (events/delivery.ts), then the failure queue. The destination grants
+   * only sqs:SendMessage, which is all Lambda needs to deliver the record (SqsDestination would
+   * also grant GetQueueAttributes and GetQueueUrl).
+   */
+  private retryThenKeep(fn: nodejs.NodejsFunction, queue: sqs.IQueue): void {
+    const onFailure: lambda.IDestination = {
+      bind: (_scope, target) => {
+        target.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+        return { destination: queue.queueArn };
+      },
+    };
+    fn.configureAsyncInvoke({
+      retryAttempts: LAMBDA_ASYNC.maximumRetryAttempts,
+      maxEventAge: Duration.seconds(LAMBDA_ASYNC.maximumEventAgeSeconds),
+      onFailure,
+    });
+  }
+
+  /**
+   * The sweep's redrive: it reads the failure queues (FAILURE_QUEUE_URLS) and invokes exactly the
+   * bus handlers. A policy of its own rather than the role's default one: the grant names the
+   * sweep's own ARN, and the default policy is something every function waits for at deploy time,
+   * so putting it there would make the sweep depend on itself.
+   */
+  grantRedrive(queues: readonly sqs.IQueue[]): void {
+    for (const [name, fn] of Object.entries(this.functions) as [FunctionName, nodejs.NodejsFunction][]) {
+      if (!FUNCTION_NEEDS[name].redrives) continue;
+      fn.addEnvironment('FAILURE_QUEUE_URLS', queues.map((q) => q.queueUrl).join(','));
+      const busHandlers = (Object.keys(this.functions) as FunctionName[]).filter(isBusHandler).map((n) => this.functions[n].functionArn);
+      new iam.Policy(this, `${name}-redrive`, {
+        roles: [this.roles[name]],
+        statements: [
+          new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'], resources: queues.map((q) => q.queueArn) }),
+          new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: busHandlers }),
+        ],
+      });
+    }
   }
 
   /** Connect settings go to the functions that call Connect, with least-privilege resources. */
@@ -126,4 +174,18 @@ export class HandlerFunctions extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: calls.map((c) => `connect:${c}`), resources }));
     }
   }
+}
+
+/**
+ * Item operations on the table's ARN; Query on exactly what the function queries (the table's
+ * own keys and/or named indexes), so a function that only reads an index cannot query the table.
+ */
+function tableStatements(needs: FunctionNeeds, tableArn: string): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  if (needs.dynamodb.length) statements.push(new iam.PolicyStatement({ actions: needs.dynamodb.map((a) => `dynamodb:${a}`), resources: [tableArn] }));
+  if (needs.queries.length) {
+    const resources = needs.queries.map((q) => (q === 'table' ? tableArn : `${tableArn}/index/${q}`));
+    statements.push(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources }));
+  }
+  return statements;
 }

@@ -6,17 +6,26 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** Alarms: anything in a dead-letter queue, and any handler error. A pager for the pager. */
+/** A queue that holds what could not be delivered, and what its alarm tells the person paged. */
+export interface WatchedQueue {
+  queue: sqs.IQueue;
+  /** What a message there means and what to do about it. */
+  meaning: string;
+}
+
+/** Alarms: anything in a dead-letter or failure queue, and any handler error. A pager for the pager. */
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
-  constructor(scope: Construct, id: string, props: { deadLetterQueues: Record<string, sqs.IQueue>; functions: Record<string, lambda.IFunction>; alarmTopicArn?: string }) {
+  constructor(scope: Construct, id: string, props: { deadLetterQueues: Record<string, WatchedQueue>; functions: Record<string, lambda.IFunction>; alarmTopicArn?: string }) {
     super(scope, id);
     const topic = props.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : undefined;
-    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+    for (const [name, { queue, meaning }] of Object.entries(props.deadLetterQueues)) {
       this.alarms.push(
+        // Visible messages only: the sweep makes what it leaves behind visible again at once, so
+        // the alarm stays on while anything waits for a person.
         new cloudwatch.Alarm(this, `${name}-depth`, {
-          alarmDescription: `yobidashi: events could not be delivered (${name}); inspect and redrive the queue`,
+          alarmDescription: `yobidashi: ${meaning}`,
           metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
           threshold: 1,
           evaluationPeriods: 1,

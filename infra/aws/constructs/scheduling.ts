@@ -22,7 +22,7 @@ export class CheckScheduling extends Construct {
     const account = Stack.of(this).account;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
-      description: 'EventBridge Scheduler puts yobidashi call checks on the bus',
+      description: 'EventBridge Scheduler puts yobidashi call checks and the sweep on the bus',
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }));
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetters.queueArn] }));
