@@ -90,7 +90,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
   }
   const table = options.dynamo?.table ?? TABLE_NAME;
-  await ensureTable(new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), table);
+  // An older data dir's table gains new indexes; if it must be rebuilt, its items are saved here first.
+  const backup = join(dataDir, `table-backup-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+  await ensureTable(new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), table, backup);
 
   const faults = new FaultBook(clock);
   // Handlers are created once the port is known (their SDK clients point at it).

@@ -40,7 +40,7 @@ describe('an alert storm', () => {
     expect(result.allCalledAfterMs).toBeGreaterThan(60_000);
     expect(result.allCalledAfterMs).toBeLessThan(15 * 60_000);
     expect(result.firstCalledAfterMs).toBeLessThan(1_000);
-    h.expectCalls(Array.from({ length: 100 }, () => STORM_PHONES[0])); // everyone's first responder, once per incident
+    h.expectCalls(Array.from({ length: 100 }, () => STORM_PHONES[0] as string)); // everyone's first responder, once per incident
     await h.assertNoUnexpectedCalls();
   }, 120_000);
 });

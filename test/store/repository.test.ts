@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openIncident, type Incident } from '../../domain/incident.ts';
@@ -150,6 +153,58 @@ describe('incidents', () => {
     const two = await store.listIncidents(2);
     expect(two.map((i) => i.incidentId)).toEqual(['inc-d', 'inc-b']);
     expect(two[0]).toEqual(newIncident('inc-d', T0 + 3 * 60_000));
+  });
+});
+
+describe('open incidents (the sparse gsi2)', () => {
+  it('lists only open incidents, and an incident leaves the index when it closes', async () => {
+    const open = newIncident('inc-open');
+    const closing = newIncident('inc-closing');
+    await store.createIncident(open);
+    await store.createIncident(closing);
+    await store.createIncident({ ...newIncident('inc-done'), status: 'exhausted', exhaustedReason: 'rounds-used-up' });
+    await store.putRoster(ROSTER);
+    expect((await store.listOpenIncidents()).map((i) => i.incidentId).sort()).toEqual(['inc-closing', 'inc-open']);
+
+    await store.saveIncident({ ...closing, version: 2, status: 'acknowledged', acknowledgedBy: 'Aki' }, 1);
+    expect((await store.listOpenIncidents()).map((i) => i.incidentId)).toEqual(['inc-open']);
+    // Sparse for real: only the open item carries the index keys.
+    const items = (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+    expect(items.filter((item) => item.gsi2pk !== undefined).map((item) => item.incidentId)).toEqual(['inc-open']);
+  });
+
+  it('a table made before gsi2 existed gets it added in place by ensureTable', async () => {
+    const old = `yobidashi-old-${randomUUID()}`;
+    await raw.send(
+      new CreateTableCommand({
+        TableName: old,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          { IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        ],
+      }),
+    );
+    const before = new ElectroStore(doc, old);
+    await before.putRoster(ROSTER);
+    await before.createIncident({ ...newIncident('inc-before-upgrade'), status: 'exhausted' });
+    const backup = join(mkdtempSync(join(tmpdir(), 'yobidashi-store-')), 'backup.jsonl');
+    await ensureTable(raw, old, backup);
+    const { Table } = await raw.send(new DescribeTableCommand({ TableName: old }));
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
+    const upgraded = new ElectroStore(doc, old);
+    // Nothing was lost on the way (dynalite cannot add an index in place: the table was rebuilt from a backup).
+    expect(await upgraded.getRoster('XYZ')).toEqual(ROSTER);
+    expect((await upgraded.getIncident('inc-before-upgrade'))?.status).toBe('exhausted');
+    expect(readFileSync(backup, 'utf8').trim().split('\n')).toHaveLength(2);
+    await upgraded.createIncident(newIncident('inc-after-upgrade'));
+    expect((await upgraded.listOpenIncidents()).map((i) => i.incidentId)).toEqual(['inc-after-upgrade']);
+    await ensureTable(raw, old, backup); // up to date now: nothing more happens
+    expect(readFileSync(backup, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });
 
