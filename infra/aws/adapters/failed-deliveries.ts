@@ -104,6 +104,16 @@ interface Tally {
   kept: number;
 }
 
+/** Settles a promise into "no error" or the error it failed with, so both of two steps can run. */
+async function outcomeOf(work: Promise<void>): Promise<{ error: unknown } | undefined> {
+  try {
+    await work;
+    return undefined;
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** SQS allows at most ten entries per batch request and ten messages per receive. */
 const BATCH = 10;
 
@@ -145,43 +155,43 @@ export class SqsFailedDeliveries implements FailedDeliveries {
   private async drain(queueUrl: string, options: { now: number; maxAgeMs: number; limit: number }, tally: Tally, budget: number): Promise<number> {
     const held: Message[] = [];
     let scanned = 0;
-    let failure: unknown;
-    try {
+    const read = async (): Promise<void> => {
       while (tally.redriven < options.limit && scanned < budget) {
         const messages = await this.receive(queueUrl);
-        if (!messages.length) break;
+        if (!messages.length) return;
         scanned += messages.length;
-        for (const [i, message] of messages.entries()) {
-          if (tally.redriven >= options.limit) {
-            held.push(...messages.slice(i));
-            break;
-          }
-          let outcome: 'redriven' | 'kept';
-          try {
-            outcome = await this.settle(queueUrl, message, options);
-          } catch (error) {
-            held.push(...messages.slice(i));
-            throw error;
-          }
-          if (outcome === 'redriven') tally.redriven += 1;
-          else {
-            tally.kept += 1;
-            held.push(message);
-          }
-        }
+        await this.settleAll(queueUrl, messages, options, tally, held);
       }
-    } catch (error) {
-      failure = error;
-    }
-    const releaseFailure = await this.release(queueUrl, held).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    };
+    const failure = await outcomeOf(read());
+    const releaseFailure = await outcomeOf(this.release(queueUrl, held));
     // A release that fails only delays visibility until the receive's timeout ends; the first
     // failure is the one worth reporting.
-    if (failure !== undefined) throw failure;
-    if (releaseFailure !== undefined) throw releaseFailure;
+    if (failure) throw failure.error;
+    if (releaseFailure) throw releaseFailure.error;
     return scanned;
+  }
+
+  /** Settles a received batch in order; what it does not redrive goes to `held`, to be released. */
+  private async settleAll(queueUrl: string, messages: readonly Message[], options: { now: number; maxAgeMs: number; limit: number }, tally: Tally, held: Message[]): Promise<void> {
+    for (const [i, message] of messages.entries()) {
+      if (tally.redriven >= options.limit) {
+        held.push(...messages.slice(i));
+        return;
+      }
+      let outcome: 'redriven' | 'kept';
+      try {
+        outcome = await this.settle(queueUrl, message, options);
+      } catch (error) {
+        held.push(...messages.slice(i));
+        throw error;
+      }
+      if (outcome === 'redriven') tally.redriven += 1;
+      else {
+        tally.kept += 1;
+        held.push(message);
+      }
+    }
   }
 
   /** Invoke, then delete: a crash in between delivers the event twice, never not at all. */
