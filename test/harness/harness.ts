@@ -179,6 +179,23 @@ export class Harness {
     expect(this.deadLetters()).toEqual([]);
   }
 
+  /**
+   * The invariant of docs/escalation.md: every open incident has a live call (placed, still up in
+   * Connect) or a pending check. Returns the incidents that break it.
+   */
+  async invariantViolations(): Promise<string[]> {
+    const pending = this.rt.scheduler.list().filter((s) => !s.fired && s.Target.EventBridgeParameters?.DetailType === 'CallCheckDue');
+    const violations: string[] = [];
+    for (const incident of await this.store.listOpenIncidents()) {
+      const call = incident.call;
+      const simulated = call?.contactId ? this.phones.calls.find((c) => c.contactId === call.contactId) : undefined;
+      const live = simulated !== undefined && this.phones.status(simulated).endedAt === undefined;
+      const checked = pending.some((s) => s.Name.startsWith(`chk-${incident.incidentId}-`));
+      if (!live && !checked) violations.push(`${incident.incidentId} attempt ${call?.attempt}: no live call and no pending check`);
+    }
+    return violations;
+  }
+
   published(detailType: string): Envelope[] {
     return this.cloud.archive.filter((e) => e['detail-type'] === detailType);
   }
