@@ -23,7 +23,7 @@ export function isCapacityRefusal(code: string, httpStatus?: number): boolean {
 }
 
 export const PLACEMENT_RETRY = {
-  /** The second try waits 15–30 s, the third 30–60 s, then 60–120 s each time. */
+  /** After the first refusal the next try waits 7.5–15 s, then 15–30 s, 30–60 s, then 60–120 s each time. */
   baseMs: 7_500,
   capMs: 120_000,
 } as const;

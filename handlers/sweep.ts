@@ -27,7 +27,7 @@ export function sweepHandler(deps: Deps) {
     }
     const { redriven, kept } = await deps.failures.redrive({ now, maxAgeMs: deps.settings.redriveMaxAgeMs, limit: 100 });
     if (redriven) log.warn('sweep: failed deliveries handed back to their functions', { redriven });
-    if (kept) log.error('sweep: failed deliveries too old to redrive; a person must look', { kept });
+    if (kept) log.error('sweep: failed deliveries left for a person (too old to redrive, or not a handler delivery)', { kept });
     log.info('sweep done', { repaired: stale.length, redriven, kept });
   });
 }
