@@ -58,6 +58,22 @@ describe('Connect at capacity or failing', () => {
     });
   }
 
+  it('Connect fails with 5xx for 10 minutes in the middle of an escalation: the next responder is called once, when it clears', async () => {
+    h.phone(BEN, { answer: true, digits: '1' });
+    await h.sendAlert(alert);
+    await h.advance(30_000); // Aki's phone is ringing; it rings out at 60 s
+    h.expectCalls([AKI]);
+    h.rt.faults.add({ target: 'connect:StartOutboundVoiceContact', error: 'InternalServiceException', forSeconds: 600 });
+    await h.settle();
+    h.expectCalls([BEN]);
+    const benAfter = h.phones.calls[1]!.placedAt - T0;
+    expect(benAfter).toBeGreaterThanOrEqual(630_000);
+    expect(benAfter).toBeLessThanOrEqual(630_000 + 120_000);
+    expect(detailOf<{ attempt: number }>('CallDeferred').every((d) => d.attempt === 2)).toBe(true);
+    expect(await h.onlyIncident()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Ben', attempt: 2 });
+    await h.assertNoUnexpectedCalls();
+  });
+
   it('a refusal about the number itself ends that attempt as failed, and the next responder is called', async () => {
     h.phone(AKI, { refused: true });
     h.phone(BEN, { answer: true, digits: '1' });
