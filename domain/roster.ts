@@ -29,12 +29,33 @@ export const responderSchema = z
     }
   });
 
+/** What makes alerts one incident: the fields of the group key (docs/escalation.md, Grouping). */
+export type GroupField = 'system' | 'host' | 'service';
+export const GROUP_BY_CHOICES: readonly (readonly GroupField[])[] = [['system', 'host', 'service'], ['system', 'host'], ['system']];
+export const DEFAULT_GROUP_BY: GroupField[] = ['system', 'host', 'service'];
+export const DEFAULT_MIN_CALL_GAP_SECONDS = 60;
+
+const groupBy = z
+  .array(z.enum(['system', 'host', 'service']))
+  .refine((fields) => GROUP_BY_CHOICES.some((choice) => choice.length === fields.length && choice.every((f, i) => fields[i] === f)), {
+    message: 'must be ["system","host","service"], ["system","host"] or ["system"]',
+  });
+
 export const rosterSchema = z.object({
   system: z.string().trim().min(1).max(256),
   rounds: z.number().int().min(1).max(MAX_ROUNDS).default(DEFAULT_ROUNDS),
   responders: z.array(responderSchema).min(1, 'a roster needs at least one responder').max(MAX_RESPONDERS),
   /** Time zone of `lastcheck` values that carry no offset (the article's tools send local time). */
   alertTimezone: timeZone.default('Asia/Tokyo'),
+  /**
+   * A responder is not phoned again (for another incident) until this long after their last call
+   * ended: the incidents wait for their line, and are told together in one call.
+   */
+  minCallGapSeconds: z.number().int().min(0).max(3600).default(DEFAULT_MIN_CALL_GAP_SECONDS),
+  /** The fields that make alerts one incident. */
+  groupBy: groupBy.default(DEFAULT_GROUP_BY),
+  /** An alert joins an open incident of its group only within this many minutes of its opening; unset: while it is open. */
+  groupWindowMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
 });
 
 export type Responder = z.infer<typeof responderSchema>;

@@ -155,6 +155,10 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         rounds: { type: 'number', required: true },
         alertTimezone: { type: 'string', required: true },
         responders: { type: 'any', required: true },
+        // Optional in the item: rosters written before these existed read back with the defaults.
+        minCallGapSeconds: { type: 'number' },
+        groupBy: { type: 'list', items: { type: 'string' } },
+        groupWindowMinutes: { type: 'number' },
       },
       indexes: {
         primary: { pk: keys.pk(['system']), sk: keys.sk([]) },

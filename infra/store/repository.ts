@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Incident } from '../../domain/incident.ts';
-import type { Roster } from '../../domain/roster.ts';
+import { rosterSchema, type Roster } from '../../domain/roster.ts';
 import type { Silence } from '../../domain/silence.ts';
 import type {
   AlertRecord,
@@ -165,12 +165,12 @@ export class ElectroStore implements Store {
 
   async getRoster(system: string): Promise<Roster | undefined> {
     const { data } = await this.db.roster.get({ system }).go({ consistent: true });
-    return data ? (defined(data) as Roster) : undefined;
+    return data ? rosterSchema.parse(defined(data)) : undefined;
   }
 
   async listRosters(): Promise<Roster[]> {
     const { data } = await this.db.roster.query.all({}).go({ pages: 'all' });
-    return data.map((item) => defined(item) as Roster);
+    return data.map((item) => rosterSchema.parse(defined(item)));
   }
 
   async putSilence(silence: Silence): Promise<void> {
