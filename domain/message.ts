@@ -5,11 +5,17 @@
  *   ja-JP  2023年10月3日 13時20分、システムXYZのserver1で、CPU Utilizationのアラートが発生しました。 詳細: …。
  *   en-US  On October 3, 2023 at 1:20 PM, an alert for CPU Utilization occurred on server1 of system XYZ. Details: ….
  *
+ * A merged call (several incidents waiting for the same responder, one call for all of them) says
+ * how many there are and names a few (`mergedAlertSpeech`):
+ *
+ *   ja-JP  システムXYZのアラートが3件あります。server1のCPU Utilization、server2のDisk、server3のMemoryです。最初のアラートは2023年10月3日 13時20分に発生しました。
+ *   en-US  3 alerts for XYZ: server1 CPU Utilization, server2 Disk, and server3 Memory. The earliest occurred on October 3, 2023 at 1:20 PM.
+ *
  * The date and time are those of the responder's time zone, built from Intl's numeric parts and
  * our own month names so the words never shift with the ICU version. The text is plain; the
  * contact flow escapes it for SSML.
  */
-import { daysInMonth, utcMs, wallClockAt, zonedToEpochMs } from './time.ts';
+import { daysInMonth, utcMs, wallClockAt, zonedToEpochMs, type WallClock } from './time.ts';
 
 export type Language = 'ja-JP' | 'en-US';
 
@@ -61,29 +67,104 @@ function withStop(text: string, stop: string): string {
   return /[.!?。！？]$/.test(text) ? text : `${text}${stop}`;
 }
 
+/** The wall-clock time as read out: "2023年10月3日 13時20分" / "October 3, 2023 at 1:20 PM". */
+function spokenWhen(language: Language, at: WallClock): string {
+  if (language === 'ja-JP') return `${at.year}年${at.month}月${at.day}日 ${at.hour}時${at.minute}分`;
+  const hour12 = at.hour % 12 === 0 ? 12 : at.hour % 12;
+  const meridiem = at.hour < 12 ? 'AM' : 'PM';
+  const minute = String(at.minute).padStart(2, '0');
+  return `${MONTHS[at.month - 1] ?? ''} ${at.day}, ${at.year} at ${hour12}:${minute} ${meridiem}`;
+}
+
 /**
  * The sentence for `alert`, its time as a wall clock in `timeZone` shows it (to the minute;
  * seconds are not read out). Throws RangeError for an invalid zone or a non-finite time.
  */
 export function alertSpeech(language: Language, alert: SpokenAlert, timeZone: string): string {
-  const at = wallClockAt(timeZone, alert.occurredAtMs);
+  const when = spokenWhen(language, wallClockAt(timeZone, alert.occurredAtMs));
   const system = spoken(alert.system, MAX_FIELD_CHARS);
   const host = spoken(alert.host, MAX_FIELD_CHARS);
   const service = spoken(alert.service, MAX_FIELD_CHARS);
   const message = alert.message === undefined ? '' : spoken(alert.message, MAX_MESSAGE_CHARS);
 
   if (language === 'ja-JP') {
-    const when = `${at.year}年${at.month}月${at.day}日 ${at.hour}時${at.minute}分`;
     const sentence = `${when}、システム${system}の${host}で、${service}のアラートが発生しました。`;
     return message === '' ? sentence : `${sentence} 詳細: ${withStop(message, '。')}`;
   }
 
-  const hour12 = at.hour % 12 === 0 ? 12 : at.hour % 12;
-  const meridiem = at.hour < 12 ? 'AM' : 'PM';
-  const minute = String(at.minute).padStart(2, '0');
-  const when = `${MONTHS[at.month - 1] ?? ''} ${at.day}, ${at.year} at ${hour12}:${minute} ${meridiem}`;
   const sentence = `On ${when}, an alert for ${service} occurred on ${host} of system ${system}.`;
   return message === '' ? sentence : `${sentence} Details: ${withStop(message, '.')}`;
+}
+
+/**
+ * How many alerts a merged call names by default; the rest are counted ("and 2 more", "ほか2件").
+ */
+export const MAX_NAMED_ALERTS = 3;
+/**
+ * The named list of a merged call takes the place of a single call's details and is kept to the
+ * same length: after the first alert (always named) another is named only while the list stays
+ * within this many characters. Long names therefore mean fewer names, never a longer call.
+ */
+export const MAX_LIST_CHARS = MAX_MESSAGE_CHARS;
+
+const length = (text: string): number => Array.from(text).length;
+
+/**
+ * What a merged call says: one call for several incidents waiting for the same responder.
+ *
+ *   en-US  3 alerts for XYZ: server1 CPU Utilization, server2 Disk, and 1 more. The earliest occurred on October 3, 2023 at 1:20 PM.
+ *          4 alerts: server1 CPU Utilization on XYZ, db1 Disk on ABC, and 2 more. The earliest occurred on ….
+ *   ja-JP  システムXYZのアラートが3件あります。server1のCPU Utilization、server2のDisk、ほか1件です。最初のアラートは2023年10月3日 13時20分に発生しました。
+ *          アラートが4件あります。システムXYZのserver1のCPU Utilization、システムABCのdb1のDisk、ほか2件です。最初のアラートは…に発生しました。
+ *
+ * With one alert it is exactly `alertSpeech` (message included). With several, the count, then
+ * the alerts in the order given (the caller puts the lead incident first) as host and service,
+ * with their system when the systems differ: at most `maxNamed` of them and no more than
+ * `MAX_LIST_CHARS` of list (the first is always named), the rest counted. When every alert is
+ * named the last is joined with ", and " / "、". Then one time: that of the earliest alert (the
+ * smallest `occurredAtMs`, wherever it is in the list), in `timeZone`, worded as alertSpeech words
+ * it. Fields are cleaned and capped as in alertSpeech (systems compare after cleaning); messages
+ * are not read. Throws RangeError for no alerts, a `maxNamed` below 1, an invalid zone or a
+ * non-finite time.
+ */
+export function mergedAlertSpeech(language: Language, alerts: readonly SpokenAlert[], timeZone: string, maxNamed = MAX_NAMED_ALERTS): string {
+  const [first] = alerts;
+  if (first === undefined) throw new RangeError('mergedAlertSpeech needs at least one alert');
+  if (!Number.isInteger(maxNamed) || maxNamed < 1) throw new RangeError(`maxNamed must be a whole number of at least 1, not ${maxNamed}`);
+  if (alerts.length === 1) return alertSpeech(language, first, timeZone);
+
+  const earliestMs = alerts.reduce((min, a) => (a.occurredAtMs < min || Number.isNaN(a.occurredAtMs) ? a.occurredAtMs : min), first.occurredAtMs);
+  const when = spokenWhen(language, wallClockAt(timeZone, earliestMs));
+  const system = spoken(first.system, MAX_FIELD_CHARS);
+  const oneSystem = alerts.every((a) => spoken(a.system, MAX_FIELD_CHARS) === system);
+  const separator = language === 'ja-JP' ? '、' : ', ';
+
+  const named: string[] = [];
+  let listChars = 0;
+  for (const alert of alerts.slice(0, maxNamed)) {
+    const host = spoken(alert.host, MAX_FIELD_CHARS);
+    const service = spoken(alert.service, MAX_FIELD_CHARS);
+    const of = spoken(alert.system, MAX_FIELD_CHARS);
+    const item =
+      language === 'ja-JP'
+        ? oneSystem ? `${host}の${service}` : `システム${of}の${host}の${service}`
+        : oneSystem ? `${host} ${service}` : `${host} ${service} on ${of}`;
+    const chars = listChars + (named.length ? separator.length : 0) + length(item);
+    if (named.length && chars > MAX_LIST_CHARS) break;
+    named.push(item);
+    listChars = chars;
+  }
+  const rest = alerts.length - named.length;
+  const count = alerts.length;
+
+  if (language === 'ja-JP') {
+    const list = rest ? `${named.join('、')}、ほか${rest}件` : named.join('、');
+    const about = oneSystem ? `システム${system}のアラートが${count}件あります。` : `アラートが${count}件あります。`;
+    return `${about}${list}です。最初のアラートは${when}に発生しました。`;
+  }
+  const list = rest ? `${named.join(', ')}, and ${rest} more` : `${named.slice(0, -1).join(', ')}, and ${named.at(-1) ?? ''}`;
+  const about = oneSystem ? `${count} alerts for ${system}: ` : `${count} alerts: `;
+  return `${about}${withStop(list, '.')} The earliest occurred on ${when}.`;
 }
 
 const EPOCH_SECONDS = /^(\d{9,10})(?:\.(\d+))?$/;

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   alertSpeech,
   MAX_FIELD_CHARS,
+  MAX_LIST_CHARS,
   MAX_MESSAGE_CHARS,
+  MAX_NAMED_ALERTS,
+  mergedAlertSpeech,
   wallClockToEpochMs,
   type SpokenAlert,
 } from '../../domain/message.ts';
@@ -271,5 +274,134 @@ describe('alertSpeech: message and field hygiene', () => {
     expect(text).toContain(`システムXYZの${'𠮷'.repeat(99)}…で、`);
     const japanese = alertSpeech('ja-JP', alert({ message: 'あ'.repeat(300) }), 'Asia/Tokyo');
     expect(japanese.endsWith(` 詳細: ${'あ'.repeat(300)}。`)).toBe(true);
+  });
+});
+
+describe('mergedAlertSpeech: one call for several incidents', () => {
+  const EN_WHEN = 'The earliest occurred on October 3, 2023 at 1:20 PM.';
+  const JA_WHEN = '最初のアラートは2023年10月3日 13時20分に発生しました。';
+  const on = (host: string, service: string, system = 'XYZ', minutesLater = 0): SpokenAlert =>
+    alert({ system, host, service, occurredAtMs: ARTICLE_MS + minutesLater * 60_000 });
+  const xyz = [on('server1', 'CPU Utilization'), on('server2', 'Disk'), on('server3', 'Memory'), on('server4', 'Swap')];
+
+  it('with one alert says exactly what alertSpeech says, message included', () => {
+    for (const single of [alert(), alert({ message: 'CPU above 95%' }), alert({ host: 'h'.repeat(500) })]) {
+      expect(mergedAlertSpeech('en-US', [single], 'America/New_York')).toBe(alertSpeech('en-US', single, 'America/New_York'));
+      expect(mergedAlertSpeech('ja-JP', [single], 'Asia/Tokyo')).toBe(alertSpeech('ja-JP', single, 'Asia/Tokyo'));
+    }
+  });
+
+  it('names two alerts of one system, nothing "more"', () => {
+    expect(mergedAlertSpeech('en-US', xyz.slice(0, 2), 'Asia/Tokyo')).toBe(
+      `2 alerts for XYZ: server1 CPU Utilization, and server2 Disk. ${EN_WHEN}`,
+    );
+    expect(mergedAlertSpeech('ja-JP', xyz.slice(0, 2), 'Asia/Tokyo')).toBe(
+      `システムXYZのアラートが2件あります。server1のCPU Utilization、server2のDiskです。${JA_WHEN}`,
+    );
+  });
+
+  it('names exactly maxNamed alerts, the last with "and"', () => {
+    expect(MAX_NAMED_ALERTS).toBe(3);
+    expect(mergedAlertSpeech('en-US', xyz.slice(0, 3), 'Asia/Tokyo')).toBe(
+      `3 alerts for XYZ: server1 CPU Utilization, server2 Disk, and server3 Memory. ${EN_WHEN}`,
+    );
+    expect(mergedAlertSpeech('ja-JP', xyz.slice(0, 3), 'Asia/Tokyo')).toBe(
+      `システムXYZのアラートが3件あります。server1のCPU Utilization、server2のDisk、server3のMemoryです。${JA_WHEN}`,
+    );
+  });
+
+  it('counts the rest past maxNamed', () => {
+    expect(mergedAlertSpeech('en-US', xyz, 'Asia/Tokyo')).toBe(
+      `4 alerts for XYZ: server1 CPU Utilization, server2 Disk, server3 Memory, and 1 more. ${EN_WHEN}`,
+    );
+    expect(mergedAlertSpeech('ja-JP', xyz, 'Asia/Tokyo')).toBe(
+      `システムXYZのアラートが4件あります。server1のCPU Utilization、server2のDisk、server3のMemory、ほか1件です。${JA_WHEN}`,
+    );
+    // The examples of the design note, with two named.
+    expect(mergedAlertSpeech('en-US', xyz.slice(0, 3), 'Asia/Tokyo', 2)).toBe(
+      `3 alerts for XYZ: server1 CPU Utilization, server2 Disk, and 1 more. ${EN_WHEN}`,
+    );
+    expect(mergedAlertSpeech('ja-JP', xyz.slice(0, 3), 'Asia/Tokyo', 2)).toBe(
+      `システムXYZのアラートが3件あります。server1のCPU Utilization、server2のDisk、ほか1件です。${JA_WHEN}`,
+    );
+    expect(mergedAlertSpeech('en-US', xyz, 'Asia/Tokyo', 1)).toBe(`4 alerts for XYZ: server1 CPU Utilization, and 3 more. ${EN_WHEN}`);
+  });
+
+  it('names the system of each alert when the systems differ', () => {
+    const mixed = [on('server1', 'CPU Utilization'), on('db1', 'Disk', 'ABC'), on('server3', 'Memory'), on('db2', 'Swap', 'ABC')];
+    expect(mergedAlertSpeech('en-US', mixed, 'Asia/Tokyo', 2)).toBe(
+      `4 alerts: server1 CPU Utilization on XYZ, db1 Disk on ABC, and 2 more. ${EN_WHEN}`,
+    );
+    expect(mergedAlertSpeech('ja-JP', mixed, 'Asia/Tokyo', 2)).toBe(
+      `アラートが4件あります。システムXYZのserver1のCPU Utilization、システムABCのdb1のDisk、ほか2件です。${JA_WHEN}`,
+    );
+    expect(mergedAlertSpeech('en-US', mixed.slice(0, 2), 'Asia/Tokyo')).toBe(
+      `2 alerts: server1 CPU Utilization on XYZ, and db1 Disk on ABC. ${EN_WHEN}`,
+    );
+    expect(mergedAlertSpeech('ja-JP', mixed.slice(0, 2), 'Asia/Tokyo')).toBe(
+      `アラートが2件あります。システムXYZのserver1のCPU Utilization、システムABCのdb1のDiskです。${JA_WHEN}`,
+    );
+  });
+
+  it('compares systems after cleaning, and a system that differs only past the cap is the same', () => {
+    const a = on('a', 'x', ' XYZ\n');
+    const b = on('b', 'y', 'XYZ');
+    expect(mergedAlertSpeech('en-US', [a, b], 'UTC')).toMatch(/^2 alerts for XYZ: a x, and b y\./);
+    const long = (tail: string) => `${'s'.repeat(120)}${tail}`;
+    expect(mergedAlertSpeech('en-US', [on('a', 'x', long('1')), on('b', 'y', long('2'))], 'UTC')).toMatch(/^2 alerts for s{99}…: a x, and b y\./);
+  });
+
+  it('gives the time of the earliest alert, wherever it is in the list, in the responder zone', () => {
+    const alerts = [on('server1', 'CPU Utilization', 'XYZ', 30), on('server2', 'Disk', 'XYZ', -65), on('server3', 'Memory', 'XYZ', 5)];
+    expect(mergedAlertSpeech('en-US', alerts, 'America/New_York')).toMatch(/ The earliest occurred on October 2, 2023 at 11:15 PM\.$/);
+    expect(mergedAlertSpeech('ja-JP', alerts, 'Asia/Tokyo')).toMatch(/最初のアラートは2023年10月3日 12時15分に発生しました。$/);
+  });
+
+  it('reads no message in a merged call', () => {
+    const withMessages = xyz.slice(0, 2).map((a) => ({ ...a, message: 'CPU above 95%' }));
+    expect(mergedAlertSpeech('en-US', withMessages, 'UTC')).not.toContain('95%');
+    expect(mergedAlertSpeech('ja-JP', withMessages, 'UTC')).not.toContain('詳細');
+  });
+
+  it('cleans and cuts long fields as alertSpeech does', () => {
+    const messy = [on('web\r\n01', 'CPU \n\n Load\u0007'), on('h'.repeat(101), 'v'.repeat(500))];
+    expect(mergedAlertSpeech('en-US', messy, 'UTC')).toBe(
+      `2 alerts for XYZ: web 01 CPU Load, and ${'h'.repeat(99)}… ${'v'.repeat(99)}…. The earliest occurred on October 3, 2023 at 4:20 AM.`,
+    );
+    expect(mergedAlertSpeech('ja-JP', [on('𠮷'.repeat(150), 'x'), on('b', 'y')], 'Asia/Tokyo')).toContain(`${'𠮷'.repeat(99)}…のx、bのyです。`);
+  });
+
+  it('names fewer alerts when their names are long, so the list never outgrows a message', () => {
+    expect(MAX_LIST_CHARS).toBe(MAX_MESSAGE_CHARS);
+    const long = (n: number) => on(`host-${n}-${'h'.repeat(90)}`, `service-${n}-${'v'.repeat(90)}`);
+    const text = mergedAlertSpeech('en-US', [long(1), long(2), long(3), long(4)], 'UTC');
+    expect(text).toMatch(/^4 alerts for XYZ: host-1-h+ service-1-v+…?, and 3 more\. /);
+    // The first is always named, however long.
+    const huge = [on('h'.repeat(300), 'v'.repeat(300), 's'.repeat(300)), on('a', 'b', 'other')];
+    expect(mergedAlertSpeech('en-US', huge, 'UTC')).toContain(`${'h'.repeat(99)}… ${'v'.repeat(99)}… on ${'s'.repeat(99)}…, and 1 more.`);
+  });
+
+  it('stays short however many alerts and however long their fields', () => {
+    const plain = Array.from({ length: 50 }, (_, i) => on(`server${i}`, 'CPU Utilization'));
+    const maximal = Array.from({ length: 50 }, (_, i) => on('h'.repeat(300), 'v'.repeat(300), `${i}${'s'.repeat(300)}`, i));
+    for (const language of ['en-US', 'ja-JP'] as const) {
+      for (const alerts of [plain, maximal, [...maximal, ...maximal, ...maximal]]) {
+        const text = mergedAlertSpeech(language, alerts, 'America/New_York');
+        expect(Array.from(text).length).toBeLessThan(600);
+        expect(text).toContain(String(alerts.length));
+      }
+    }
+    expect(mergedAlertSpeech('en-US', plain, 'UTC')).toBe(
+      '50 alerts for XYZ: server0 CPU Utilization, server1 CPU Utilization, server2 CPU Utilization, and 47 more. The earliest occurred on October 3, 2023 at 4:20 AM.',
+    );
+  });
+
+  it('throws RangeError for no alerts, a maxNamed below 1, an invalid zone or time', () => {
+    expect(() => mergedAlertSpeech('en-US', [], 'UTC')).toThrow(RangeError);
+    expect(() => mergedAlertSpeech('en-US', xyz, 'UTC', 0)).toThrow(RangeError);
+    expect(() => mergedAlertSpeech('en-US', xyz, 'UTC', 1.5)).toThrow(RangeError);
+    expect(() => mergedAlertSpeech('en-US', xyz, 'Mars/Olympus_Mons')).toThrow(RangeError);
+    expect(() => mergedAlertSpeech('ja-JP', [xyz[0]!, { ...xyz[1]!, occurredAtMs: Number.NaN }], 'UTC')).toThrow(RangeError);
+    expect(() => mergedAlertSpeech('ja-JP', [{ ...xyz[0]!, occurredAtMs: Number.NaN }, xyz[1]!], 'UTC')).toThrow(RangeError);
   });
 });
