@@ -1,9 +1,13 @@
+import { ATTRIBUTE_KEY, CALL_ATTRIBUTES } from './attributes.ts';
 import type { RawAction, RawFlow } from './language.ts';
 import { assertWellFormedSsml } from './ssml.ts';
 
 /**
  * Checks flow content against Amazon Connect's documented limits before anything is deployed:
  * a flow CreateContactFlow would reject, or one with a dead end, fails the build here instead.
+ * It also checks that the flow reads only contact attributes the call handler sets
+ * (contact-flow/attributes.ts) or the flow sets itself, so a misspelt `$.Attributes.x` (which
+ * Connect would read as empty) fails the build too.
  */
 export const LIMITS = { maxActions: 250, maxContentChars: 256_000, maxIdentifier: 50, lambdaSeconds: [1, 8] } as const;
 
@@ -39,6 +43,17 @@ function nonStringScalars(value: unknown, path: string): string[] {
   return [];
 }
 
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** The contact attributes an action reads (`$.Attributes.x` anywhere in its parameters). */
+function attributesRead(action: RawAction): string[] {
+  return strings(action.Parameters).flatMap((text) => [...text.matchAll(/\$\.Attributes\.([A-Za-z0-9_-]+)/g)].map((m) => m[1] as string));
+}
+
 export function validateFlow(flow: RawFlow, content = JSON.stringify(flow)): string[] {
   const problems: string[] = [];
   if (flow.Version !== '2019-10-30') problems.push(`Version must be "2019-10-30", not "${flow.Version}"`);
@@ -55,6 +70,21 @@ export function validateFlow(flow: RawFlow, content = JSON.stringify(flow)): str
     if (RESERVED.has(id)) problems.push(`identifier "${id}" is reserved`);
   }
   if (!ids.has(flow.StartAction)) problems.push(`StartAction "${flow.StartAction}" is not an action`);
+
+  // The flow reads only what the call handler sets (contact-flow/attributes.ts) or what it sets itself.
+  const known = new Set<string>(CALL_ATTRIBUTES);
+  for (const action of flow.Actions) {
+    if (action.Type !== 'UpdateContactAttributes') continue;
+    for (const key of Object.keys((action.Parameters.Attributes ?? {}) as object)) {
+      known.add(key);
+      if (!ATTRIBUTE_KEY.test(key)) problems.push(`${action.Identifier} (${action.Type}): attribute key "${key}" may hold only letters, digits, - and _`);
+    }
+  }
+  for (const action of flow.Actions) {
+    for (const name of new Set(attributesRead(action))) {
+      if (!known.has(name)) problems.push(`${action.Identifier} (${action.Type}): reads $.Attributes.${name}, which neither the call handler nor the flow sets`);
+    }
+  }
 
   for (const action of flow.Actions) {
     const where = `${action.Identifier} (${action.Type})`;
