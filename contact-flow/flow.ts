@@ -1,5 +1,5 @@
 import type { Action, Condition, FlowContent, Transitions } from './language.ts';
-import { FLOW_LANGUAGES, PROMPTS, type FlowLanguage } from './prompts.ts';
+import { FLOW_LANGUAGES, MERGED_PROMPTS, PROMPTS, type FlowLanguage, type MergedPrompts } from './prompts.ts';
 
 /**
  * yobidashi's contact flow, as typed source. `npm run flow:generate` writes it to
@@ -7,10 +7,16 @@ import { FLOW_LANGUAGES, PROMPTS, type FlowLanguage } from './prompts.ts';
  * function's ARN substituted for `${FlowResultFunctionArn}` (Fn::Sub), and the local Connect
  * simulator runs the same file.
  *
- *   check-language ─▶ voice, language, tags ─▶ menu (alert + "1 / 3 / 9", up to 3 times)
+ *   check-language ─▶ voice, language, tags ─▶ count? ─▶ menu (alert + "1 / 3 / 9", up to 3 times)
  *     1 ─▶ choice 1 ─┐   3 ─▶ choice 3 ─┐   9 ─▶ hours (store input, #, ≤3 digits, up to 3 times) ─▶ choice 9 ─┐
  *     no input ×3 ─▶ choice none ───────┴──────────────────────────────────────────────────────────┴─▶ report (Lambda)
- *   report ─▶ say what happened (per the Lambda's answer) ─▶ disconnect;   Lambda failed ─▶ apologise ─▶ disconnect
+ *   report ─▶ count? ─▶ say what happened (per the Lambda's answer) ─▶ disconnect
+ *   Lambda failed ─▶ count? ─▶ apologise ─▶ disconnect
+ *
+ * `count?` compares the contact attribute `count` (how many incidents the call covers): a number
+ * above 1 takes the merged call's plural menu and confirmations, anything else (1, absent, not a
+ * number) the single call's. The menu has a loop of its own per wording; choices, the hours
+ * question and the report are shared, so the Lambda is invoked once with the same parameters.
  */
 
 export const FLOW_RESULT_ARN = '${FlowResultFunctionArn}';
@@ -42,9 +48,80 @@ function setChoice(Identifier: string, choice: string, hours: string, next: stri
   };
 }
 
+/**
+ * Branches on how many incidents the call covers: Equals "1" or no match (absent, empty, not a
+ * number) → `single`; a number above 1 → `merged`.
+ */
+function byCount(Identifier: string, single: string, merged: string): Action {
+  return {
+    Identifier,
+    Type: 'Compare',
+    Parameters: { ComparisonValue: '$.Attributes.count' },
+    Transitions: {
+      NextAction: single,
+      Conditions: [equals('1', single), { NextAction: merged, Condition: { Operator: 'NumberGreaterThan', Operands: ['1'] } }],
+      Errors: onError(single, 'NoMatchingCondition'),
+    },
+  };
+}
+
+/** The alert and menu prompt with its loop (3 times at most, then "no input"). */
+function menu(id: (name: string) => string, suffix: string, menuSsml: string): Action[] {
+  return [
+    {
+      Identifier: id(`menu-loop${suffix}`),
+      Type: 'Loop',
+      Parameters: { LoopCount: MENU_LOOPS },
+      Transitions: {
+        NextAction: id('no-input'),
+        Conditions: [equals('ContinueLooping', id(`menu${suffix}`)), equals('DoneLooping', id('no-input'))],
+      },
+    },
+    {
+      Identifier: id(`menu${suffix}`),
+      Type: 'GetParticipantInput',
+      Parameters: { SSML: menuSsml, InputTimeLimitSeconds: MENU_TIMEOUT_SECONDS, StoreInput: 'False' },
+      Transitions: {
+        NextAction: id(`menu-loop${suffix}`),
+        Conditions: [equals('1', id('choice-ack')), equals('3', id('choice-skip')), equals('9', id('hours-loop'))],
+        Errors: onError(id(`menu-loop${suffix}`), 'InputTimeLimitExceeded', 'NoMatchingCondition', 'NoMatchingError'),
+      },
+    },
+  ];
+}
+
+/** Says what the flow-result Lambda recorded (its `outcome`), in one wording. */
+function confirmation(id: (name: string) => string, suffix: string, text: MergedPrompts): Action[] {
+  const said = (name: string) => id(`said-${name}${suffix}`);
+  return [
+    {
+      Identifier: id(`outcome${suffix}`),
+      Type: 'Compare',
+      Parameters: { ComparisonValue: '$.External.outcome' },
+      Transitions: {
+        NextAction: said('not-needed'),
+        Conditions: [
+          equals('acknowledged', said('ack')),
+          equals('silenced', said('silenced')),
+          equals('skipped', said('skip')),
+          equals('answered-no-input', said('no-input')),
+        ],
+        Errors: onError(said('not-needed'), 'NoMatchingCondition'),
+      },
+    },
+    say(said('ack'), text.acknowledged),
+    say(said('silenced'), text.silenced),
+    say(said('skip'), text.skipped),
+    say(said('no-input'), text.noInput),
+    say(said('not-needed'), text.notNeeded),
+    say(id(`report-failed${suffix}`), text.reportFailed),
+  ];
+}
+
 function languageBranch(lang: FlowLanguage): Action[] {
   const { code, voice, engine } = FLOW_LANGUAGES[lang];
   const text = PROMPTS[lang];
+  const merged = MERGED_PROMPTS[lang];
   const id = (name: string) => `${name}-${lang}`;
   return [
     {
@@ -63,27 +140,11 @@ function languageBranch(lang: FlowLanguage): Action[] {
       Identifier: id('tag'),
       Type: 'TagContact',
       Parameters: { Tags: { yobidashiIncident: '$.Attributes.incidentId', yobidashiAttempt: '$.Attributes.attempt' } },
-      Transitions: { NextAction: id('menu-loop') },
+      Transitions: { NextAction: id('count-menu') },
     },
-    {
-      Identifier: id('menu-loop'),
-      Type: 'Loop',
-      Parameters: { LoopCount: MENU_LOOPS },
-      Transitions: {
-        NextAction: id('no-input'),
-        Conditions: [equals('ContinueLooping', id('menu')), equals('DoneLooping', id('no-input'))],
-      },
-    },
-    {
-      Identifier: id('menu'),
-      Type: 'GetParticipantInput',
-      Parameters: { SSML: text.menuSsml, InputTimeLimitSeconds: MENU_TIMEOUT_SECONDS, StoreInput: 'False' },
-      Transitions: {
-        NextAction: id('menu-loop'),
-        Conditions: [equals('1', id('choice-ack')), equals('3', id('choice-skip')), equals('9', id('hours-loop'))],
-        Errors: onError(id('menu-loop'), 'InputTimeLimitExceeded', 'NoMatchingCondition', 'NoMatchingError'),
-      },
-    },
+    byCount(id('count-menu'), id('menu-loop'), id('menu-loop-all')),
+    ...menu(id, '', text.menuSsml),
+    ...menu(id, '-all', merged.menuSsml),
     setChoice(id('choice-ack'), '1', '0', id('report')),
     setChoice(id('choice-skip'), '3', '0', id('report')),
     {
@@ -139,29 +200,12 @@ function languageBranch(lang: FlowLanguage): Action[] {
         },
         ResponseValidation: { ResponseType: 'STRING_MAP' },
       },
-      Transitions: { NextAction: id('outcome'), Errors: onError(id('report-failed'), 'NoMatchingError') },
+      Transitions: { NextAction: id('count-outcome'), Errors: onError(id('count-failed'), 'NoMatchingError') },
     },
-    {
-      Identifier: id('outcome'),
-      Type: 'Compare',
-      Parameters: { ComparisonValue: '$.External.outcome' },
-      Transitions: {
-        NextAction: id('said-not-needed'),
-        Conditions: [
-          equals('acknowledged', id('said-ack')),
-          equals('silenced', id('said-silenced')),
-          equals('skipped', id('said-skip')),
-          equals('answered-no-input', id('said-no-input')),
-        ],
-        Errors: onError(id('said-not-needed'), 'NoMatchingCondition'),
-      },
-    },
-    say(id('said-ack'), text.acknowledged),
-    say(id('said-silenced'), text.silenced),
-    say(id('said-skip'), text.skipped),
-    say(id('said-no-input'), text.noInput),
-    say(id('said-not-needed'), text.notNeeded),
-    say(id('report-failed'), text.reportFailed),
+    byCount(id('count-outcome'), id('outcome'), id('outcome-all')),
+    byCount(id('count-failed'), id('report-failed'), id('report-failed-all')),
+    ...confirmation(id, '', text),
+    ...confirmation(id, '-all', merged),
   ];
 }
 

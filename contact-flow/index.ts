@@ -9,3 +9,4 @@ export { ContactRun, runContact, UnsupportedActionError, RING_TIMEOUT_MS } from 
 export type { Callee, ContactResult, KeyPress, LambdaInvoker, Speech, ContactFlowEventPayload } from './interpreter.ts';
 export { validateFlow, assertValidFlow } from './validate.ts';
 export { xmlEscape } from './ssml.ts';
+export { attributeProblems, attributesSize, CALL_ATTRIBUTES, CONNECT_ATTRIBUTES_MAX_BYTES } from './attributes.ts';

@@ -1,6 +1,8 @@
 /**
  * What the call says, per language. `$.Attributes.x` and `$.External.x` are Connect references
  * resolved during the call; `messageSsml` is the alert text, XML-escaped by the call handler.
+ * A merged call (contact attribute `count` above 1: one call for several incidents) says the
+ * menu and the confirmations in the plural (`MERGED_PROMPTS`); the hours question is the same.
  */
 export const FLOW_LANGUAGES = {
   ja: { code: 'ja-JP', voice: 'Kazuha', engine: 'Neural' },
@@ -19,6 +21,9 @@ export interface Prompts {
   notNeeded: string;
   reportFailed: string;
 }
+
+/** The plural wording of a merged call: every prompt but the hours question. */
+export type MergedPrompts = Omit<Prompts, 'hours'>;
 
 export const PROMPTS: Record<FlowLanguage, Prompts> = {
   ja: {
@@ -44,5 +49,30 @@ export const PROMPTS: Record<FlowLanguage, Prompts> = {
     noInput: 'No key was pressed. Calling the next person.',
     notNeeded: 'This alert no longer needs you. Goodbye.',
     reportFailed: 'Your answer could not be recorded. The next person will be called.',
+  },
+};
+
+export const MERGED_PROMPTS: Record<FlowLanguage, MergedPrompts> = {
+  ja: {
+    menuSsml:
+      '<speak>こちらは呼び出し、自動障害通知です。<break time="300ms"/>$.Attributes.messageSsml<break time="500ms"/>' +
+      'すべて確認した場合は1を、それぞれ次の担当者に回す場合は3を、すべて静観する場合は9を押してください。</speak>',
+    acknowledged: '$.Attributes.count件すべての確認を受け付けました。対応をお願いします。',
+    silenced: '$.External.hours時間、すべて静観します。',
+    skipped: 'それぞれ次の担当者に連絡します。',
+    noInput: '入力が確認できなかったため、それぞれ次の担当者に連絡します。',
+    notNeeded: 'これらのアラートへの対応は不要になりました。',
+    reportFailed: '応答を記録できませんでした。それぞれ次の担当者に連絡します。',
+  },
+  en: {
+    menuSsml:
+      '<speak>This is yobidashi, an automated alert call.<break time="300ms"/>$.Attributes.messageSsml<break time="500ms"/>' +
+      'Press 1 to acknowledge all of them, 3 to pass them to the next person, or 9 to silence them all.</speak>',
+    acknowledged: 'Acknowledged, all $.Attributes.count. They are yours. Thank you.',
+    silenced: 'Silenced, all of them, for $.External.hours hours.',
+    skipped: 'Calling the next person for each of them.',
+    noInput: 'No key was pressed. Calling the next person for each of them.',
+    notNeeded: 'These alerts no longer need you. Goodbye.',
+    reportFailed: 'Your answer could not be recorded. The next person will be called for each of them.',
   },
 };

@@ -33,6 +33,34 @@ describe('the generated contact flow', () => {
     expect(menu.Transitions.Conditions?.map((c) => c.Condition.Operands[0])).toEqual(['1', '3', '9']);
   });
 
+  it('reads a merged call (count above 1) its own plural menu, with the same keys and the same alert attribute', () => {
+    for (const lang of ['ja', 'en']) {
+      expect(action(CALL_FLOW, `tag-${lang}`).Transitions.NextAction).toBe(`count-menu-${lang}`);
+      const count = action(CALL_FLOW, `count-menu-${lang}`);
+      expect(count).toMatchObject({ Type: 'Compare', Parameters: { ComparisonValue: '$.Attributes.count' } });
+      expect(count.Transitions).toEqual({
+        NextAction: `menu-loop-${lang}`,
+        Conditions: [
+          { NextAction: `menu-loop-${lang}`, Condition: { Operator: 'Equals', Operands: ['1'] } },
+          { NextAction: `menu-loop-all-${lang}`, Condition: { Operator: 'NumberGreaterThan', Operands: ['1'] } },
+        ],
+        Errors: [{ NextAction: `menu-loop-${lang}`, ErrorType: 'NoMatchingCondition' }],
+      });
+      const single = action(CALL_FLOW, `menu-${lang}`);
+      const merged = action(CALL_FLOW, `menu-all-${lang}`);
+      expect(String(merged.Parameters.SSML)).toContain('$.Attributes.messageSsml');
+      expect(merged.Parameters.SSML).not.toBe(single.Parameters.SSML);
+      expect(merged.Transitions.Conditions).toEqual(single.Transitions.Conditions);
+    }
+    expect(action(CALL_FLOW, 'menu-all-en').Parameters.SSML).toContain('Press 1 to acknowledge all of them, 3 to pass them to the next person, or 9 to silence them all.');
+    expect(action(CALL_FLOW, 'said-ack-all-en').Parameters.Text).toBe('Acknowledged, all $.Attributes.count. They are yours. Thank you.');
+  });
+
+  it('invokes the flow-result Lambda from one action per language, single or merged', () => {
+    const reports = CALL_FLOW.Actions.filter((a) => a.Type === 'InvokeLambdaFunction').map((a) => a.Identifier);
+    expect(reports).toEqual(['report-ja', 'report-en']);
+  });
+
   it('invokes the flow-result Lambda synchronously within 8 s, with a placeholder ARN for CDK', () => {
     const report = action(CALL_FLOW, 'report-ja');
     expect(report.Parameters).toMatchObject({
@@ -59,6 +87,8 @@ describe('the validator', () => {
     ['a JSON boolean parameter', (f) => ((action(f, 'menu-en').Parameters as Record<string, unknown>).StoreInput = false), /StoreInput must be a string/],
     ['too many actions', (f) => { for (let i = 0; i < 250; i++) f.Actions.push({ Identifier: `extra-${i}`, Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} }); }, /Connect allows 250/],
     ['bad SSML', (f) => (action(f, 'menu-en').Parameters.SSML = '<speak>R&D</speak>'), /bare ampersand/],
+    ['an attribute nobody sets', (f) => (action(f, 'said-ack-en').Parameters.Text = 'All $.Attributes.cuont of them.'), /said-ack-en \(MessageParticipant\): reads \$\.Attributes\.cuont, which neither/],
+    ['an attribute key Connect refuses', (f) => ((action(f, 'choice-ack-en').Parameters.Attributes as Record<string, string>)['my choice'] = '1'), /attribute key "my choice"/],
     ['an unreachable action', (f) => f.Actions.push({ Identifier: 'orphan', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} }), /orphan: unreachable/],
   ])('rejects %s', (_, breakIt, message) => {
     const flow = clone();

@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CALL_FLOW, runContact, UnsupportedActionError, type Callee, type ContactResult, type LambdaInvoker } from '../../contact-flow/index.ts';
 import type { RawFlow } from '../../contact-flow/language.ts';
+import { xmlEscape } from '../../contact-flow/ssml.ts';
 import { openIncident } from '../../domain/incident.ts';
+import { digitsFromFlow } from '../../domain/keypad.ts';
+import { mergedAlertSpeech } from '../../domain/message.ts';
+import { outcomeFromDigits } from '../../domain/outcome.ts';
 import { rosterSchema } from '../../domain/roster.ts';
 import { parseAlertReceived } from '../../events/alerts.ts';
 import { flowResultHandler } from '../../handlers/index.ts';
@@ -24,7 +28,12 @@ interface Call {
   published: string[];
 }
 
-async function call(language: Language, callee: Callee, lambda?: LambdaInvoker): Promise<Call> {
+async function call(
+  language: Language,
+  callee: Callee,
+  lambda?: LambdaInvoker,
+  edit: (attributes: Record<string, string>) => Record<string, string> = (a) => a,
+): Promise<Call> {
   const h = await Harness.start();
   const roster = rosterSchema.parse({
     system: 'XYZ',
@@ -38,7 +47,7 @@ async function call(language: Language, callee: Callee, lambda?: LambdaInvoker):
   const handler = flowResultHandler(h.deps);
   const result = await runContact(CALL_FLOW, {
     contactId: 'c-1',
-    attributes: callAttributes(incident, incident.call!, roster.responders[0]!),
+    attributes: edit(callAttributes(incident, incident.call!, roster.responders[0]!)),
     callee,
     invokeLambda: lambda ?? ((_arn, event) => handler(event)),
     startMs: T0,
@@ -170,6 +179,190 @@ describe.each(['en-US', 'ja-JP'] as const)('a call in %s', (language) => {
     const c = await call(language, { kind: 'answer', presses: [{ keys: '1', atSeconds: 2 }] }, () => new Promise(() => undefined));
     expect(c.spoken.at(-1)).toBe(say.failed);
     expect(c.result.log.find((e) => e.kind === 'lambda')).toMatchObject({ error: expect.stringMatching(/timed out/) });
+  });
+});
+
+describe.each(['en-US', 'ja-JP'] as const)('a single call in %s keeps its wording whatever `count` says short of a number above 1', (language) => {
+  it.each<[string, (a: Record<string, string>) => Record<string, string>]>([
+    ['count "1"', (a) => ({ ...a, count: '1', covers: 'inc-1:1' })],
+    ['no count', ({ count: _count, covers: _covers, ...a }) => a],
+    ['an empty count', (a) => ({ ...a, count: '' })],
+    ['a count that is not a number', (a) => ({ ...a, count: 'many' })],
+    ['a count of 0', (a) => ({ ...a, count: '0' })],
+  ])('%s', async (_, edit) => {
+    const ack = await call(language, { kind: 'answer', presses: [{ keys: '1', atSeconds: 2 }] }, undefined, edit);
+    expect(ack.spoken).toEqual([`(cut) ${MENU[language]}`, SAY[language].ack]);
+    const silence = await call(language, { kind: 'answer', presses: [{ keys: '9', atSeconds: 2 }, { keys: '#', atSeconds: 5 }] }, undefined, edit);
+    expect(silence.spoken.at(-1)).toBe(SAY[language].silenced(12));
+    const failed = await call(language, { kind: 'answer', presses: [{ keys: '3', atSeconds: 2 }] }, async () => {
+      throw new Error('Lambda is down');
+    }, edit);
+    expect(failed.spoken.at(-1)).toBe(SAY[language].failed);
+  });
+});
+
+/**
+ * A merged call: one call for three incidents waiting for the same responder. The flow's Lambda
+ * call is answered as the flow-result handler answers it (the outcome of the keyed digits), and
+ * what it was sent is kept, so the flow's side of the contract is checked on its own.
+ */
+const COVERS = ['inc-1:2', 'inc-2:1', 'inc-3:4'];
+const MERGED_ALERTS = [
+  { system: 'XYZ', host: 'db<1>', service: 'CPU & Load', occurredAtMs: T0 },
+  { system: 'XYZ', host: 'server2', service: 'Disk', occurredAtMs: T0 + 60_000 },
+  { system: 'XYZ', host: 'server3', service: 'Memory', occurredAtMs: T0 + 120_000 },
+];
+
+function mergedAttributes(language: Language): Record<string, string> {
+  const message = mergedAlertSpeech(language, MERGED_ALERTS, language === 'ja-JP' ? 'Asia/Tokyo' : 'America/New_York');
+  return {
+    incidentId: 'inc-1',
+    attempt: '2',
+    systemname: 'XYZ',
+    host: 'db<1>',
+    service: 'CPU & Load',
+    startdate: new Date(T0).toISOString(),
+    language,
+    message,
+    messageSsml: xmlEscape(message),
+    count: String(COVERS.length),
+    covers: COVERS.join(','),
+  };
+}
+
+interface MergedCall {
+  result: ContactResult;
+  spoken: string[];
+  invocations: { parameters: Record<string, string>; attributes: Record<string, string> }[];
+}
+
+async function mergedCall(language: Language, callee: Callee, fail = false): Promise<MergedCall> {
+  const invocations: MergedCall['invocations'] = [];
+  const result = await runContact(CALL_FLOW, {
+    contactId: 'c-merged',
+    attributes: mergedAttributes(language),
+    callee,
+    invokeLambda: async (_arn, event) => {
+      invocations.push({ parameters: event.Details.Parameters, attributes: event.Details.ContactData.Attributes });
+      if (fail) throw new Error('Lambda is down');
+      const { choice = '', hours = '' } = event.Details.Parameters;
+      const { outcome, silenceHours } = outcomeFromDigits(digitsFromFlow(choice, hours));
+      return { status: 'recorded', outcome, ...(silenceHours ? { hours: String(silenceHours) } : {}) };
+    },
+    startMs: T0,
+    lambdaTimeoutScale: 0.02,
+  });
+  return { result, spoken: result.transcript.map((s) => `${s.interrupted ? '(cut) ' : ''}${s.text}`), invocations };
+}
+
+const MERGED_MENU = {
+  'en-US':
+    'This is yobidashi, an automated alert call. 3 alerts for XYZ: db<1> CPU & Load, server2 Disk, and server3 Memory. The earliest occurred on November 23, 2026 at 8:00 PM. ' +
+    'Press 1 to acknowledge all of them, 3 to pass them to the next person, or 9 to silence them all.',
+  'ja-JP':
+    'こちらは呼び出し、自動障害通知です。 システムXYZのアラートが3件あります。db<1>のCPU & Load、server2のDisk、server3のMemoryです。最初のアラートは2026年11月24日 10時0分に発生しました。 ' +
+    'すべて確認した場合は1を、それぞれ次の担当者に回す場合は3を、すべて静観する場合は9を押してください。',
+};
+const SAY_ALL = {
+  'en-US': {
+    ack: 'Acknowledged, all 3. They are yours. Thank you.',
+    skip: 'Calling the next person for each of them.',
+    silenced: (h: number) => `Silenced, all of them, for ${h} hours.`,
+    none: 'No key was pressed. Calling the next person for each of them.',
+    failed: 'Your answer could not be recorded. The next person will be called for each of them.',
+    notNeeded: 'These alerts no longer need you. Goodbye.',
+  },
+  'ja-JP': {
+    ack: '3件すべての確認を受け付けました。対応をお願いします。',
+    skip: 'それぞれ次の担当者に連絡します。',
+    silenced: (h: number) => `${h}時間、すべて静観します。`,
+    none: '入力が確認できなかったため、それぞれ次の担当者に連絡します。',
+    failed: '応答を記録できませんでした。それぞれ次の担当者に連絡します。',
+    notNeeded: 'これらのアラートへの対応は不要になりました。',
+  },
+};
+
+describe.each(['en-US', 'ja-JP'] as const)('a merged call (3 incidents) in %s', (language) => {
+  const say = SAY_ALL[language];
+  const menu = MERGED_MENU[language];
+  const hours = SAY[language].hours;
+  const voice = language === 'ja-JP' ? 'Kazuha' : 'Joanna';
+  const reported = (c: MergedCall) => c.invocations.map((i) => `${i.parameters.choice}/${i.parameters.hours}`);
+
+  it('press 1 while the alerts are read: all acknowledged, the Lambda told once about the lead incident', async () => {
+    const c = await mergedCall(language, { kind: 'answer', afterSeconds: 4, presses: [{ keys: '1', atSeconds: 6 }] });
+    expect(c.spoken).toEqual([`(cut) ${menu}`, say.ack]);
+    expect(c.result.transcript.every((s) => s.language === language && s.voice === voice && s.engine === 'Neural')).toBe(true);
+    expect(c.invocations).toHaveLength(1);
+    expect(c.invocations[0]!.parameters).toEqual({ choice: '1', hours: '0', incidentId: 'inc-1', attempt: '2' });
+    expect(c.invocations[0]!.attributes).toMatchObject({ count: '3', covers: 'inc-1:2,inc-2:1,inc-3:4', choice: '1', hours: '0' });
+    expect(c.result).toMatchObject({ disconnectReason: 'CONTACT_FLOW_DISCONNECT', tags: { yobidashiIncident: 'inc-1', yobidashiAttempt: '2' } });
+  });
+
+  it('press 3: each passed to its next person', async () => {
+    const c = await mergedCall(language, { kind: 'answer', presses: [{ keys: '3', atSeconds: 2 }] });
+    expect(c.spoken).toEqual([`(cut) ${menu}`, say.skip]);
+    expect(reported(c)).toEqual(['3/0']);
+  });
+
+  it('9 then 24#: all silenced for 24 hours (the hours question is the single call\'s)', async () => {
+    const c = await mergedCall(language, { kind: 'answer', presses: [{ keys: '9', atSeconds: 2 }, { keys: '24#', atSeconds: 5 }] });
+    expect(c.spoken).toEqual([`(cut) ${menu}`, `(cut) ${hours}`, say.silenced(24)]);
+    expect(reported(c)).toEqual(['9/24']);
+  });
+
+  it('9 then #: all silenced for 12 hours', async () => {
+    const c = await mergedCall(language, { kind: 'answer', presses: [{ keys: '9', atSeconds: 2 }, { keys: '#', atSeconds: 5 }] });
+    expect(c.spoken).toEqual([`(cut) ${menu}`, `(cut) ${hours}`, say.silenced(12)]);
+    expect(reported(c)).toEqual(['9/']);
+  });
+
+  it('9 then 0#: out of range, asked again, then 168#', async () => {
+    const c = await mergedCall(language, { kind: 'answer', presses: [{ keys: '9', atSeconds: 2 }, { keys: '0#', atSeconds: 5 }, { keys: '168#', atSeconds: 9 }] });
+    expect(c.spoken).toEqual([`(cut) ${menu}`, `(cut) ${hours}`, `(cut) ${hours}`, say.silenced(168)]);
+  });
+
+  it('no input three times: each goes on as answered, no input', async () => {
+    const c = await mergedCall(language, { kind: 'answer' });
+    expect(c.spoken).toEqual([menu, menu, menu, say.none]);
+    expect(reported(c)).toEqual(['none/0']);
+  });
+
+  it('a wrong key repeats the plural menu; then 1 counts', async () => {
+    const c = await mergedCall(language, { kind: 'answer', presses: [{ keys: '5', atSeconds: 2 }, { keys: '1', atSeconds: 4 }] });
+    expect(c.spoken).toEqual([`(cut) ${menu}`, `(cut) ${menu}`, say.ack]);
+    expect(reported(c)).toEqual(['1/0']);
+  });
+
+  it('wrong keys every time: no input', async () => {
+    const c = await mergedCall(language, { kind: 'answer', presses: [{ keys: '5', atSeconds: 2 }, { keys: '0', atSeconds: 4 }, { keys: '*', atSeconds: 6 }] });
+    expect(c.spoken).toEqual([`(cut) ${menu}`, `(cut) ${menu}`, `(cut) ${menu}`, say.none]);
+    expect(reported(c)).toEqual(['none/0']);
+  });
+
+  it('the flow-result Lambda failing: the plural apology', async () => {
+    const c = await mergedCall(language, { kind: 'answer', presses: [{ keys: '1', atSeconds: 2 }] }, true);
+    expect(c.spoken).toEqual([`(cut) ${menu}`, say.failed]);
+    expect(c.invocations).toHaveLength(1);
+    expect(c.result.disconnectReason).toBe('CONTACT_FLOW_DISCONNECT');
+  });
+
+  it('an outcome the flow does not know: the alerts no longer need the responder', async () => {
+    const result = await runContact(CALL_FLOW, {
+      contactId: 'c-merged',
+      attributes: mergedAttributes(language),
+      callee: { kind: 'answer', presses: [{ keys: '1', atSeconds: 2 }] },
+      invokeLambda: async () => ({ status: 'ignored', outcome: '' }),
+      startMs: T0,
+    });
+    expect(result.transcript.at(-1)?.text).toBe(say.notNeeded);
+  });
+
+  it('hang up during the alerts: nothing reported', async () => {
+    const c = await mergedCall(language, { kind: 'answer', hangUpAfterSeconds: 3 });
+    expect(c.spoken).toEqual([`(cut) ${menu}`]);
+    expect(c.invocations).toEqual([]);
+    expect(c.result.disconnectReason).toBe('CUSTOMER_DISCONNECT');
   });
 });
 
