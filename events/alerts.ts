@@ -51,7 +51,14 @@ export interface NormalisedAlert {
   lastcheck?: string;
   severity?: string;
   message?: string;
+  /**
+   * The alert's own key: the `dedupKey` it carried (a CloudWatch alarm's ARN), else
+   * defaultDedupKey(system, host, service). Which incident it belongs to is its group key
+   * (domain/grouping.ts), which also depends on the roster's `groupBy`.
+   */
   dedupKey: string;
+  /** Set when the tool sent `dedupKey`: that key then is the group key whatever the roster's `groupBy`. */
+  dedupKeySent?: true;
   format: 'alertinfo' | 'flat' | 'cloudwatch';
   /** Position inside an alertinfo batch. */
   index: number;
@@ -69,7 +76,10 @@ export interface ParsedAlerts {
   rejected: AlertRejection[];
 }
 
-/** Default grouping: one incident per system + host + service. JSON keeps it unambiguous. */
+/**
+ * Default grouping: one incident per system + host + service. JSON keeps it unambiguous. Coarser
+ * rosters (`groupBy`) use the same shape with fewer fields (domain/grouping.ts).
+ */
 export function defaultDedupKey(system: string, host: string, service: string): string {
   return JSON.stringify([system, host, service]);
 }
@@ -92,6 +102,7 @@ function fromFields(
     format,
     index,
   };
+  if (fields.dedupKey !== undefined) alert.dedupKeySent = true;
   if (fields.lastcheck !== undefined && fields.lastcheck !== '') alert.lastcheck = String(fields.lastcheck);
   if (fields.severity) alert.severity = fields.severity;
   if (fields.message) alert.message = fields.message;

@@ -202,6 +202,7 @@ describe('parseAlertReceived: the flat format', () => {
           service: 'CPU Utilization',
           status: 'resolved',
           dedupKey: 'xyz-cpu',
+          dedupKeySent: true,
           severity: 'warning',
           message: 'CPU back under 80%',
           lastcheck: '2026-11-24T10:05:00+09:00',
@@ -211,6 +212,21 @@ describe('parseAlertReceived: the flat format', () => {
       ],
       rejected: [],
     });
+  });
+
+  it('marks a dedup key the tool sent, in either format, and only then', () => {
+    expect(parseAlertReceived({ systemname: 'XYZ', host: 'h', service: 's', dedupKey: 'k' }).alerts[0]?.dedupKeySent).toBe(true);
+    expect(parseAlertReceived({ systemname: 'XYZ', host: 'h', service: 's' }).alerts[0]).not.toHaveProperty('dedupKeySent');
+    const batch = parseAlertReceived({
+      alertinfo: [
+        { systemname: 'XYZ', host: 'h', service: 's', dedupKey: 'k' },
+        { systemname: 'XYZ', host: 'h', service: 's' },
+      ],
+    });
+    expect(batch.alerts.map((a) => [a.dedupKey, a.dedupKeySent])).toEqual([
+      ['k', true],
+      ['["XYZ","h","s"]', undefined],
+    ]);
   });
 
   it('the default dedup key cannot be confused by separators inside the fields', () => {
@@ -366,6 +382,7 @@ describe('normaliseCloudWatchAlarm', () => {
         service: 'CPUUtilization',
         status: 'firing',
         dedupKey: ALARM_ARN,
+        dedupKeySent: true,
         lastcheck: '2026-11-24T01:01:00.123+0000',
         message: alert?.message,
         format: 'flat',
