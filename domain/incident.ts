@@ -126,24 +126,40 @@ export type AlertRoute =
   | { kind: 'open' };
 
 /**
- * Where an alert goes, given the latest incident for its dedup key and the silences of its system.
- * An open incident, or one acknowledged within ACK_HOLD_MS, absorbs repeats. A silenced, exhausted
- * or resolved one does not: a new firing alert after those is news (and a silenced one is caught
- * by its silence). A resolved alert with nothing to resolve is only recorded.
+ * Where an alert goes, given the latest incident of its group (same group key, domain/grouping.ts)
+ * and the silences of its system. An open incident, or one acknowledged within ACK_HOLD_MS, is live
+ * and absorbs the group's firing alerts. With a group window (the roster's `groupWindowMinutes`) it
+ * absorbs them only while it opened at most that long ago: a later firing alert opens the group's
+ * next incident, and the old one keeps calling until it ends. A silenced, exhausted or resolved
+ * incident absorbs nothing: a new firing alert after those is news (and a silenced one is caught by
+ * its silence).
+ *
+ * A resolved alert resolves the live incident (whatever the window) when it is the incident's own
+ * alert recovering: it carried its own dedup key (the key names the problem), or it has the system,
+ * host and service the incident opened with. Another member of a coarser group (host B of a
+ * system-wide incident opened by host A) recovering does not stop the calls for the rest: it is
+ * recorded on the incident (`join`). A resolved alert with no live incident is only recorded.
  */
 export function routeAlert(
   latest: Incident | undefined,
-  alert: Pick<NormalisedAlert, 'status' | 'system' | 'host' | 'service'>,
+  alert: Pick<NormalisedAlert, 'status' | 'system' | 'host' | 'service' | 'dedupKeySent'>,
   silences: readonly Silence[],
   now: number,
+  grouping: { windowMinutes?: number } = {},
 ): AlertRoute {
   const live =
-    latest &&
-    (latest.status === 'open' || (latest.status === 'acknowledged' && now - latest.updatedAt < ACK_HOLD_MS));
+    latest && (latest.status === 'open' || (latest.status === 'acknowledged' && now - latest.updatedAt < ACK_HOLD_MS))
+      ? latest
+      : undefined;
   if (alert.status === 'resolved') {
-    return live && latest ? { kind: 'resolve', incident: latest } : { kind: 'record', incident: latest };
+    if (!live) return { kind: 'record', incident: latest };
+    const itsOwn =
+      alert.dedupKeySent === true || (alert.system === live.system && alert.host === live.host && alert.service === live.service);
+    return itsOwn ? { kind: 'resolve', incident: live } : { kind: 'join', incident: live };
   }
-  if (live && latest) return { kind: 'join', incident: latest };
+  const withinWindow = (incident: Incident) =>
+    grouping.windowMinutes === undefined || now - incident.openedAt <= grouping.windowMinutes * 60_000;
+  if (live && withinWindow(live)) return { kind: 'join', incident: live };
   const silence = activeSilenceFor(silences, alert, now);
   if (silence) {
     const sameSilence = latest?.status === 'suppressed' && latest.silenceId === silence.silenceId ? latest : undefined;

@@ -1,6 +1,7 @@
 import { parseAlertReceived, type AlertRejection, type NormalisedAlert } from '../events/alerts.ts';
 import { ownEvent, SCHEMA_VERSION } from '../events/catalog.ts';
 import type { Envelope } from '../events/envelope.ts';
+import { groupingOf, groupKey } from '../domain/grouping.ts';
 import { causes, openIncident, resolveIncident, routeAlert, suppressedIncident } from '../domain/incident.ts';
 import { FALLBACK_SYSTEM } from '../domain/roster.ts';
 import { onEvent, type Deps } from './lib/deps.ts';
@@ -9,7 +10,7 @@ import type { AlertRecord, Logger } from './ports.ts';
 
 const MAX_RACES = 8;
 
-/** AlertReceived: validate, group by dedup key, check silences, open or join an incident. */
+/** AlertReceived: validate, group by the roster's group key, check silences, open or join an incident. */
 export function alertReceivedHandler(deps: Deps) {
   return onEvent('alert-received', deps, async (envelope, log) => {
     const { alerts, rejected } = parseAlertReceived(envelope.detail);
@@ -24,9 +25,13 @@ async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log
   const now = deps.clock.now();
   const record = (incidentId: string, disposition: AlertRecord['disposition']) =>
     store.recordAlert({ incidentId, alertId, receivedAt: now, source: envelope.source, alert, disposition });
+  // The roster that answers for the alert decides its group (and opens the incident): read once.
+  const roster = (await store.getRoster(alert.system)) ?? (await store.getRoster(FALLBACK_SYSTEM));
+  const grouping = groupingOf(roster);
+  const key = groupKey(alert, grouping.groupBy);
 
   for (let race = 0; race < MAX_RACES; race++) {
-    const head = await store.getHead(alert.dedupKey);
+    const head = await store.getHead(key);
     const latest = head ? await store.getIncident(head.incidentId) : undefined;
     if (latest && (latest.lastCause === causes.opened(alertId) || latest.lastCause === causes.resolved(alertId))) {
       // This delivery already did its work and crashed after it: finish the record and the publish.
@@ -35,11 +40,11 @@ async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log
       await publishChange(deps, latest);
       return;
     }
-    const route = routeAlert(latest, alert, await store.listSilences(alert.system), now);
-    log.info('alert routed', { route: route.kind, dedupKey: alert.dedupKey, incidentId: latest?.incidentId });
+    const route = routeAlert(latest, alert, await store.listSilences(alert.system), now, grouping);
+    log.info('alert routed', { route: route.kind, groupKey: key, incidentId: latest?.incidentId });
 
     if (route.kind === 'join') return record(route.incident.incidentId, 'joined');
-    if (route.kind === 'record') return record(route.incident?.incidentId ?? `unmatched:${alert.dedupKey}`, 'unmatched');
+    if (route.kind === 'record') return record(route.incident?.incidentId ?? `unmatched:${key}`, 'unmatched');
     if (route.kind === 'resolve') {
       const result = await updateIncident(deps, route.incident.incidentId, causes.resolved(alertId), (incident) =>
         resolveIncident(incident, alertId, now),
@@ -48,23 +53,23 @@ async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log
     }
     if (route.kind === 'suppress' && route.joinIncident) return record(route.joinIncident.incidentId, 'suppressed');
 
-    // A new incident. A head claimed by a delivery that crashed before creating its incident is reused.
+    // A new incident of the group (also when the live one is past the group window: it keeps calling
+    // until it ends, the head moves on). A head claimed by a delivery that crashed before creating
+    // its incident is reused.
     const healing = head !== undefined && latest === undefined;
     const generation = healing ? head.generation : (head?.generation ?? 0) + 1;
-    const incidentId = healing ? head.incidentId : incidentIdFor(alert.dedupKey, generation);
-    if (!healing && !(await store.claimHead({ dedupKey: alert.dedupKey, generation, incidentId }, head?.generation ?? 0))) continue;
-    const input = { incidentId, alert, alertId, now };
-    const created =
-      route.kind === 'suppress'
-        ? suppressedIncident(input, route.silence)
-        : openIncident(input, (await store.getRoster(alert.system)) ?? (await store.getRoster(FALLBACK_SYSTEM)));
+    const incidentId = healing ? head.incidentId : incidentIdFor(key, generation);
+    if (!healing && !(await store.claimHead({ dedupKey: key, generation, incidentId }, head?.generation ?? 0))) continue;
+    // The incident carries the group key, and the opening alert's system, host and service for speech.
+    const input = { incidentId, alert: { ...alert, dedupKey: key }, alertId, now };
+    const created = route.kind === 'suppress' ? suppressedIncident(input, route.silence) : openIncident(input, roster);
     if (!(await store.createIncident(created.incident))) continue;
     await record(incidentId, route.kind === 'suppress' ? 'suppressed' : 'opened');
     if (created.incident.exhaustedReason === 'no-roster') log.error('no roster for system; nobody can be called', { system: alert.system, incidentId });
     await publishChange(deps, created.incident);
     return;
   }
-  throw new Error(`alert ${alertId}: gave up after ${MAX_RACES} races on ${alert.dedupKey}`);
+  throw new Error(`alert ${alertId}: gave up after ${MAX_RACES} races on ${key}`);
 }
 
 async function reject(deps: Deps, envelope: Envelope, rejection: AlertRejection, log: Logger): Promise<void> {

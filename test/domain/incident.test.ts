@@ -86,6 +86,48 @@ describe('routing alerts', () => {
   it('a new firing alert after an exhausted or silenced incident is news', () => {
     expect(routeAlert({ ...opened(), status: 'exhausted' }, alert(), [], T0).kind).toBe('open');
   });
+
+  it('with a group window, a firing alert joins only an incident opened at most that long ago', () => {
+    const window = { windowMinutes: 10 };
+    expect(routeAlert(opened(), alert(), [], T0 + 10 * 60_000, window)).toMatchObject({ kind: 'join', incident: { incidentId: 'inc-1' } });
+    expect(routeAlert(opened(), alert(), [], T0 + 10 * 60_000 + 1, window).kind).toBe('open');
+    expect(routeAlert(opened(), alert(), [], T0 + 11 * 60_000, window).kind).toBe('open');
+    expect(routeAlert(opened(), alert(), [], T0 + 11 * 60_000).kind).toBe('join'); // no window: while it is live
+    expect(routeAlert(opened(), alert(), [], T0 + 11 * 60_000, {}).kind).toBe('join');
+  });
+
+  it('the window counts from the opening, also for an acknowledged incident inside its hold', () => {
+    const ack = { ...opened(), status: 'acknowledged' as const, updatedAt: T0 + 2 * 60_000 };
+    expect(routeAlert(ack, alert(), [], T0 + 9 * 60_000, { windowMinutes: 10 }).kind).toBe('join');
+    expect(routeAlert(ack, alert(), [], T0 + 11 * 60_000, { windowMinutes: 10 }).kind).toBe('open');
+  });
+
+  it('past the window, a silence in scope still suppresses instead of opening', () => {
+    expect(routeAlert(opened(), alert(), [{ ...silence, until: T0 + 3_600_000 }], T0 + 11 * 60_000, { windowMinutes: 10 })).toMatchObject({
+      kind: 'suppress',
+      joinIncident: undefined,
+    });
+  });
+
+  it('the window does not apply to resolved alerts: the opening alert recovering resolves the live incident', () => {
+    expect(routeAlert(opened(), alert({ status: 'resolved' }), [], T0 + 60 * 60_000, { windowMinutes: 10 }).kind).toBe('resolve');
+  });
+
+  it('in a coarser group, only the opening alert (same system, host and service) recovering resolves; others are recorded on it', () => {
+    // A system-wide incident opened by server1/CPU Utilization (fixtures).
+    const incident = { ...opened(), dedupKey: '["XYZ"]' };
+    expect(routeAlert(incident, alert({ status: 'resolved' }), [], T0)).toMatchObject({ kind: 'resolve', incident: { incidentId: 'inc-1' } });
+    expect(routeAlert(incident, alert({ status: 'resolved', host: 'server2' }), [], T0)).toMatchObject({ kind: 'join', incident: { incidentId: 'inc-1' } });
+    expect(routeAlert(incident, alert({ status: 'resolved', service: 'Disk' }), [], T0).kind).toBe('join');
+    const ack = { ...incident, status: 'acknowledged' as const, updatedAt: T0 };
+    expect(routeAlert(ack, alert({ status: 'resolved', host: 'server2' }), [], T0 + 5).kind).toBe('join');
+    expect(routeAlert(ack, alert({ status: 'resolved' }), [], T0 + 5).kind).toBe('resolve');
+  });
+
+  it('a resolved alert carrying its own dedup key resolves its live incident whatever its host and service', () => {
+    const keyed = { ...opened(), dedupKey: 'xyz-cpu' };
+    expect(routeAlert(keyed, alert({ status: 'resolved', host: 'other', dedupKey: 'xyz-cpu' }), [], T0).kind).toBe('resolve');
+  });
 });
 
 describe('calls', () => {
