@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRosterText, readRosterFile, RosterFileError } from '../../infra/local/roster-file.ts';
@@ -21,6 +22,14 @@ describe('roster files', () => {
     ]);
   });
 
+  it('the commented grouping and pacing settings of the example are valid once uncommented', () => {
+    const example = readFileSync(fileURLToPath(new URL('../../examples/roster.yaml', import.meta.url)), 'utf8');
+    const uncommented = example.replace(/^(\s*)# (groupBy|groupWindowMinutes|minCallGapSeconds):/gm, '$1$2:');
+    expect(uncommented).not.toBe(example);
+    const [xyz] = parseRosterText(uncommented, 'examples/roster.yaml');
+    expect(xyz).toMatchObject({ system: 'XYZ', groupBy: ['system', 'host'], groupWindowMinutes: 30, minCallGapSeconds: 60 });
+  });
+
   it('names the line and the field of each problem', () => {
     const text = ['rosters:', '  - system: XYZ', '    responders:', '      - name: Aki', '        phone: "090-1234-5678"', '        hours: Mon-Fri 9-18', '      - phone: "+819011110002"'].join('\n');
     expect(problems(text)).toEqual([
@@ -28,6 +37,77 @@ describe('roster files', () => {
       expect.stringMatching(/^r\.yaml:6: rosters\.0\.responders\.0\.hours: /),
       expect.stringMatching(/^r\.yaml:7: rosters\.0\.responders\.1\.name: /),
     ]);
+  });
+
+  it('names the line and the field of grouping and pacing problems', () => {
+    const text = [
+      'rosters:',
+      '  - system: XYZ',
+      '    groupBy: [system, service]',
+      '    groupWindowMinutes: 0',
+      '    minCallGapSeconds: "60"',
+      '    responders:',
+      '      - {name: Aki, phone: "+819011110001"}',
+      '  - system: ABC',
+      '    groupBy: [system, hostname]',
+      '    groupWindowMinutes: 2.5',
+      '    minCallGapSeconds: 7200',
+      '    responders:',
+      '      - {name: Aki, phone: "+819011110001"}',
+      '  - system: D',
+      '    groupBy: system',
+      '    responders:',
+      '      - {name: Aki, phone: "+819011110001"}',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      'r.yaml:3: rosters.0.groupBy: must be ["system","host","service"], ["system","host"] or ["system"]',
+      expect.stringMatching(/^r\.yaml:4: rosters\.0\.groupWindowMinutes: .*>=1/),
+      expect.stringMatching(/^r\.yaml:5: rosters\.0\.minCallGapSeconds: .*number/),
+      expect.stringMatching(/^r\.yaml:9: rosters\.1\.groupBy\.1: .*"system"\|"host"\|"service"/),
+      expect.stringMatching(/^r\.yaml:10: rosters\.1\.groupWindowMinutes: .*int/),
+      expect.stringMatching(/^r\.yaml:11: rosters\.1\.minCallGapSeconds: .*<=3600/),
+      expect.stringMatching(/^r\.yaml:15: rosters\.2\.groupBy: .*array/),
+    ]);
+  });
+
+  it('reads grouping and pacing, with their defaults when absent', () => {
+    const [grouped, plain] = parseRosterText(
+      [
+        '- system: A',
+        '  groupBy: [system, host]',
+        '  groupWindowMinutes: 15',
+        '  minCallGapSeconds: 120',
+        '  responders: [{name: x, phone: "+819011110001"}]',
+        '- system: B',
+        '  responders: [{name: y, phone: "+819011110002"}]',
+      ].join('\n'),
+    );
+    expect(grouped).toMatchObject({ groupBy: ['system', 'host'], groupWindowMinutes: 15, minCallGapSeconds: 120 });
+    expect(plain).toMatchObject({ groupBy: ['system', 'host', 'service'], minCallGapSeconds: 60 });
+    expect(plain?.groupWindowMinutes).toBeUndefined();
+  });
+
+  it('a field the roster does not know is a problem at its line, with a guess, not silently dropped', () => {
+    const text = [
+      'rosters:',
+      '  - system: XYZ',
+      '    groupby: [system]',
+      '    groupWindow: 10',
+      '    minCallGapSecs: 60',
+      '    owner: ops',
+      '    responders:',
+      '      - name: Aki',
+      '        phone: "+819011110001"',
+      '        timeZone: Asia/Tokyo',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      'r.yaml:3: rosters.0.groupby: unknown field (did you mean groupBy?)',
+      'r.yaml:4: rosters.0.groupWindow: unknown field (did you mean groupWindowMinutes?)',
+      'r.yaml:5: rosters.0.minCallGapSecs: unknown field (did you mean minCallGapSeconds?)',
+      'r.yaml:6: rosters.0.owner: unknown field',
+      'r.yaml:10: rosters.0.responders.0.timeZone: unknown field (did you mean timezone?)',
+    ]);
+    expect(problems('system: A\ngroupby: [system]\nresponders: [{name: x, phone: "+819011110001"}]')).toEqual(['r.yaml:2: groupby: unknown field (did you mean groupBy?)']);
   });
 
   it('accepts one roster, a list, or JSON', () => {
