@@ -44,12 +44,16 @@ export interface IncidentCall {
   placementTries?: number;
   deferredReason?: string;
   retryAt?: number;
+  /** Waiting for the responder's line (on another call, or resting after one) since then. */
+  waitingSince?: number;
 }
 
 export interface IncidentRoster {
   rounds: number;
   alertTimezone: string;
   responders: Responder[];
+  /** The rest a responder's line takes between calls (absent on incidents opened before it existed: 60). */
+  minCallGapSeconds?: number;
 }
 
 export interface Incident {
@@ -212,7 +216,7 @@ function blankIncident({ incidentId, alert, now }: NewIncident, roster: Incident
 export function openIncident(input: NewIncident, roster: Roster | undefined): { incident: Incident; events: OwnEvent[] } {
   const { incidentId, now } = input;
   const snapshot: IncidentRoster = roster
-    ? { rounds: roster.rounds, alertTimezone: roster.alertTimezone, responders: roster.responders }
+    ? { rounds: roster.rounds, alertTimezone: roster.alertTimezone, responders: roster.responders, minCallGapSeconds: roster.minCallGapSeconds }
     : { rounds: 0, alertTimezone: 'UTC', responders: [] };
   const incident = blankIncident(input, snapshot, 'open');
   const opened = ownEvent('IncidentOpened', {
@@ -342,6 +346,9 @@ export function deferPlacement(incident: Incident, attempt: number, deferral: { 
   if (call.contactId !== undefined) return { changed: false, reason: `attempt ${attempt} already placed` };
   const tries = (call.placementTries ?? 0) + 1;
   const deferred: IncidentCall = { ...call, placementTries: tries, deferredReason: deferral.reason, retryAt: deferral.retryAt };
+  const waitsForLine = isLineWait(deferral.reason);
+  if (waitsForLine) deferred.waitingSince = call.waitingSince ?? now;
+  else delete deferred.waitingSince;
   const event = ownEvent('CallDeferred', {
     schemaVersion: SCHEMA_VERSION,
     incidentId: incident.incidentId,
@@ -352,7 +359,15 @@ export function deferPlacement(incident: Incident, attempt: number, deferral: { 
     retryAt: iso(deferral.retryAt),
     at: iso(now),
   });
-  return commit(incident, { ...incident, call: deferred }, causes.deferred(attempt, tries), [event], now);
+  // Waiting on a line is looked at every few seconds: the timeline hears of it when it starts or changes.
+  const events = waitsForLine && call.deferredReason === deferral.reason ? [] : [event];
+  return commit(incident, { ...incident, call: deferred }, causes.deferred(attempt, tries), events, now);
+}
+
+/** Deferral reasons that mean "the responder's line is taken", not "Connect said no". */
+export const LINE_WAIT_REASONS = ['RESPONDER_ON_CALL', 'RESPONDER_RESTING'] as const;
+export function isLineWait(reason: string | undefined): boolean {
+  return (LINE_WAIT_REASONS as readonly string[]).includes(reason ?? '');
 }
 
 /** The call this open incident still has to place (asked for, not yet accepted by Connect). */

@@ -113,7 +113,8 @@ export const ownEventSchemas = {
     digits: z.string().optional(),
     silenceHours: z.number().int().positive().optional(),
     disconnectReason: z.string().optional(),
-    via: z.enum(['contact-flow', 'contact-event', 'reconcile', 'placement']),
+    /** `line`: the responder stayed on another call for a ring time while this one waited (outcome busy). */
+    via: z.enum(['contact-flow', 'contact-event', 'reconcile', 'placement', 'line']),
     endedAt: isoTime,
   }),
   CallTimeout: z.object({

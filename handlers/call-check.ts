@@ -1,10 +1,12 @@
 import { parseOwnDetail, type OwnEventDetail } from '../events/catalog.ts';
-import { isCallOverdue, type Incident, type IncidentCall } from '../domain/incident.ts';
+import { isCallOverdue, isLineWait, type Incident, type IncidentCall } from '../domain/incident.ts';
 import { outcomeFromDisconnect } from '../domain/outcome.ts';
 import { endEventFor, hasOutcome, reportOutcome } from './lib/calls.ts';
 import { armCheck } from './lib/checks.ts';
 import { onEvent, type Deps } from './lib/deps.ts';
+import { releaseLineOf } from './lib/lines.ts';
 import { placeCurrentCall } from './lib/placement.ts';
+import { BUSY_POLL_MS } from '../domain/line.ts';
 import type { Logger } from './ports.ts';
 
 /**
@@ -41,17 +43,20 @@ export function callCheckHandler(deps: Deps) {
       const update = { outcome: outcomeFromDisconnect(state.disconnectReason, connected), endedAt: state.endedAt ?? now, via: 'reconcile' as const };
       log.warn('call end was missed; reconciled from Connect', { contactId: contact.contactId, reason: state.disconnectReason });
       await reportOutcome(deps, contact, state.disconnectReason ? { ...update, discon_reason: state.disconnectReason } : update);
+      await releaseLineOf(deps, contact.lineId, contact.contactId, update.endedAt);
       return;
     }
     if (state.state === 'unknown') {
       // Connect no longer knows the contact: it is not ringing anyone. Move on rather than wait.
       log.warn('Connect does not know the contact; counting the call as failed', { contactId: contact.contactId });
       await reportOutcome(deps, contact, { outcome: 'failed', endedAt: now, via: 'reconcile', discon_reason: 'CONTACT_NOT_FOUND' });
+      await releaseLineOf(deps, contact.lineId, contact.contactId, now);
       return;
     }
     if (isCallOverdue(call, now, deps.settings.callLimitMs)) {
       log.warn('call over its time limit; hanging up', { contactId: contact.contactId });
       await reportOutcome(deps, contact, { outcome: 'timeout', endedAt: now, via: 'timeout' }, () => deps.telephony.stopCall(contact.contactId));
+      await releaseLineOf(deps, contact.lineId, contact.contactId, now);
     }
   });
 }
@@ -61,10 +66,16 @@ export function callCheckHandler(deps: Deps) {
  * retry's own check owns it (several chains must not all hammer Connect); otherwise place it now.
  */
 async function placeUnplaced(deps: Deps, due: OwnEventDetail<'CallCheckDue'>, incident: Incident, call: IncidentCall, firedAt: number, log: Logger): Promise<void> {
-  if (!due.sweep && call.retryAt !== undefined && call.retryAt > firedAt + 1000) return;
+  // Several chains may be pending for one unplaced call: only the one that owns the planned retry
+  // hammers Connect. Waiting for the responder's line is different: an early look (the line was
+  // released and woke this incident) is welcome.
+  if (!due.sweep && !isLineWait(call.deferredReason) && call.retryAt !== undefined && call.retryAt > firedAt + 1000) return;
   if (!call.placementTries) log.warn('the call was never placed; placing it from the check', { incidentId: due.incidentId, attempt: due.attempt });
   const placement = await placeCurrentCall(deps, incident, due.attempt, log, due.check + 1);
   if (placement.kind === 'placed') {
     await armCheck(deps, { incidentId: due.incidentId, attempt: due.attempt, contactId: placement.contactId, check: due.check + 1 }, deps.clock.now() + deps.settings.checkIntervalMs);
+  } else if (placement.kind === 'covered') {
+    // Another incident's handler is dialling a call that covers this one: look again shortly.
+    await armCheck(deps, { incidentId: due.incidentId, attempt: due.attempt, check: due.check + 1 }, deps.clock.now() + BUSY_POLL_MS);
   }
 }

@@ -3,14 +3,16 @@ import { currentCall } from '../domain/incident.ts';
 import { digitsFromFlow } from '../domain/keypad.ts';
 import { outcomeFromDigits } from '../domain/outcome.ts';
 import { maskPhone } from '../domain/roster.ts';
-import { reportOutcome } from './lib/calls.ts';
+import { coveredByAttributes, reportOutcome } from './lib/calls.ts';
 import type { Deps } from './lib/deps.ts';
 import type { ContactRecord, Logger } from './ports.ts';
 
 /**
  * Invoked by the contact flow (InvokeLambdaFunction, synchronous, within 8 s) with the responder's
  * keypad choice. Accepted only for a contact yobidashi placed for that very incident and attempt: a
- * forged or stale result changes nothing. Answers the flow with the outcome it should confirm.
+ * forged or stale result changes nothing. A merged call's key counts for every incident it covers
+ * (its `covers` attribute); one already closed is fenced by its own attempt. Answers the flow with
+ * the outcome it should confirm.
  */
 export function flowResultHandler(deps: Deps) {
   return async (event: unknown): Promise<FlowResultResponse> => {
@@ -23,17 +25,24 @@ export function flowResultHandler(deps: Deps) {
       return { status: 'ignored', outcome: '' };
     }
     const { choice, hours, incidentId, attempt } = params.data;
-    const contact = (await deps.store.getContact(incidentId, attempt)) ?? (await recordEarlyContact(deps, incidentId, attempt, contactId, log));
-    if (!contact || contact.contactId !== contactId) {
-      log.warn('flow result for a contact we did not place for that attempt', { incidentId, attempt, contactId });
-      return { status: 'ignored', outcome: '' };
-    }
     const digits = digitsFromFlow(choice, hours);
     const { outcome, silenceHours } = outcomeFromDigits(digits);
-    const update = { outcome, digits, endedAt: deps.clock.now(), via: 'contact-flow' as const };
-    const reported = await reportOutcome(deps, contact, silenceHours === undefined ? update : { ...update, silenceHours });
-    log.info('keypad result', { incidentId, attempt, outcome, reported });
-    return { status: reported ? 'recorded' : 'ignored', outcome, ...(silenceHours ? { hours: String(silenceHours) } : {}) };
+    // A merged call covers several incidents: the key answers for each (each fenced by its own attempt).
+    const listed = coveredByAttributes(flow.Details.ContactData.Attributes);
+    const covered = listed.some((c) => c.incidentId === incidentId && c.attempt === attempt) ? listed : [{ incidentId, attempt }];
+    let recorded = 0;
+    for (const target of covered) {
+      const contact = (await deps.store.getContact(target.incidentId, target.attempt)) ?? (await recordEarlyContact(deps, target.incidentId, target.attempt, contactId, log));
+      if (!contact || contact.contactId !== contactId) {
+        log.warn('flow result for a contact we did not place for that attempt', { ...target, contactId });
+        continue;
+      }
+      const update = { outcome, digits, endedAt: deps.clock.now(), via: 'contact-flow' as const };
+      if (await reportOutcome(deps, contact, silenceHours === undefined ? update : { ...update, silenceHours })) recorded++;
+    }
+    log.info('keypad result', { incidentId, attempt, outcome, incidents: covered.length, recorded });
+    if (recorded === 0) return { status: 'ignored', outcome: '' };
+    return { status: 'recorded', outcome, ...(silenceHours ? { hours: String(silenceHours) } : {}) };
   };
 }
 

@@ -1,6 +1,7 @@
 import type { NormalisedAlert } from '../events/alerts.ts';
 import type { CallOutcome, OwnEvent } from '../events/catalog.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { Line } from '../domain/line.ts';
 import type { Roster } from '../domain/roster.ts';
 import type { Silence } from '../domain/silence.ts';
 
@@ -98,6 +99,11 @@ export interface ContactRecord {
   check_flag: boolean;
   discon_reason?: string;
   via?: 'contact-flow' | 'contact-event' | 'reconcile' | 'timeout';
+  /** The call through the responder's line (Connect's ClientToken) and that line. */
+  callId?: string;
+  lineId?: string;
+  /** Every incident the call covered (a merged call), this one included. */
+  covers?: string[];
 }
 
 export type OutcomeUpdate = Required<Pick<ContactRecord, 'outcome' | 'endedAt' | 'via'>> &
@@ -164,6 +170,8 @@ export interface Store {
   createContact(record: ContactRecord): Promise<boolean>;
   getContact(incidentId: string, attempt: number): Promise<ContactRecord | undefined>;
   findContact(contactId: string): Promise<ContactRecord | undefined>;
+  /** Every incident's record of one call (a merged call has several). */
+  findContacts(contactId: string): Promise<ContactRecord[]>;
   /** First writer wins: returns the stored record when an outcome was already there. */
   recordOutcome(
     incidentId: string,
@@ -171,6 +179,10 @@ export interface Store {
     update: OutcomeUpdate,
   ): Promise<{ recorded: true } | { recorded: false; existing: ContactRecord | undefined }>;
   noteConnected(incidentId: string, attempt: number, atMs: number): Promise<void>;
+
+  getLine(lineId: string): Promise<Line | undefined>;
+  /** Conditional on the stored version being `expectedVersion` (0: the line does not exist yet); false on a lost race. */
+  saveLine(line: Line, expectedVersion: number): Promise<boolean>;
 
   putRoster(roster: Roster): Promise<void>;
   getRoster(system: string): Promise<Roster | undefined>;

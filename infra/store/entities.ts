@@ -122,6 +122,10 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         check_flag: { type: 'boolean', required: true },
         discon_reason: { type: 'string' },
         via: { type: ['contact-flow', 'contact-event', 'reconcile', 'timeout'] as const },
+        // A call may cover several incidents (a merged call): each has its own record; these say which.
+        callId: { type: 'string' },
+        lineId: { type: 'string' },
+        covers: { type: 'list', items: { type: 'string' } },
       },
       indexes: {
         primary: { collection: 'timeline', pk: keys.pk(['incidentId']), sk: keys.sk(['attempt']) },
@@ -192,6 +196,22 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
     config,
   );
 
+  const line = new Entity(
+    {
+      model: { entity: 'line', version: '1', service: SERVICE },
+      attributes: {
+        lineId: { type: 'string', required: true },
+        version: { type: 'number', required: true },
+        seq: { type: 'number', required: true },
+        active: { type: 'any' },
+        lastEndedAt: { type: 'number' },
+        waiting: { type: 'any', required: true },
+      },
+      indexes: { primary: { pk: keys.pk(['lineId']), sk: keys.sk([]) } },
+    },
+    config,
+  );
+
   const rejection = new Entity(
     {
       model: { entity: 'rejection', version: '1', service: SERVICE },
@@ -211,7 +231,7 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
   );
 
   const service = new Service({ incident, alert, contact, timelineEvent }, config);
-  return { incident, head, alert, contact, timelineEvent, roster, silence, rejection, service };
+  return { incident, head, alert, contact, timelineEvent, roster, silence, line, rejection, service };
 }
 
 export type Entities = ReturnType<typeof createEntities>;

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Incident } from '../../domain/incident.ts';
+import type { Line } from '../../domain/line.ts';
 import { rosterSchema, type Roster } from '../../domain/roster.ts';
 import type { Silence } from '../../domain/silence.ts';
 import type {
@@ -124,6 +125,28 @@ export class ElectroStore implements Store {
   async getContact(incidentId: string, attempt: number): Promise<ContactRecord | undefined> {
     const { data } = await this.db.contact.get({ incidentId, attempt }).go({ consistent: true });
     return data ? (defined(data) as ContactRecord) : undefined;
+  }
+
+  async findContacts(contactId: string): Promise<ContactRecord[]> {
+    const { data } = await this.db.contact.query.byContactId({ contactId }).go({ pages: 'all' });
+    // The index is eventually consistent: re-read each item for its latest state.
+    const records = await Promise.all(data.map((found) => this.getContact(found.incidentId, found.attempt)));
+    return records.filter((r): r is ContactRecord => r !== undefined);
+  }
+
+  async getLine(lineId: string): Promise<Line | undefined> {
+    const { data } = await this.db.line.get({ lineId }).go({ consistent: true });
+    return data ? (defined(data) as Line) : undefined;
+  }
+
+  saveLine(line: Line, expectedVersion: number): Promise<boolean> {
+    if (expectedVersion === 0) return conditional(() => this.db.line.create(line).go());
+    return conditional(() =>
+      this.db.line
+        .put(line)
+        .where(({ version }, { eq }) => eq(version, expectedVersion))
+        .go(),
+    );
   }
 
   async findContact(contactId: string): Promise<ContactRecord | undefined> {

@@ -53,10 +53,10 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
   return last;
 }
 
-async function sendAlert(rt: Runtime, host = 'server1'): Promise<void> {
+async function sendAlert(rt: Runtime, host = 'server1', system = 'XYZ'): Promise<void> {
   const client = new EventBridgeClient({ endpoint: rt.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const result = await client.send(
-    new PutEventsCommand({ Entries: [{ EventBusName: 'yobidashi', Source: 'nagios', DetailType: 'AlertReceived', Detail: JSON.stringify({ systemname: 'XYZ', host, service: 'CPU' }) }] }),
+    new PutEventsCommand({ Entries: [{ EventBusName: 'yobidashi', Source: 'nagios', DetailType: 'AlertReceived', Detail: JSON.stringify({ systemname: system, host, service: 'CPU' }) }] }),
   );
   expect(result.FailedEntryCount).toBe(0);
 }
@@ -168,14 +168,18 @@ describe('a responder who answers and presses 1 at once', () => {
     it(`is acknowledged, every time (time scale ${timeScale})`, async () => {
       const lines: Record<string, unknown>[] = [];
       const { rt } = await start({ timeScale, log: jsonLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }) });
-      await withRoster(rt);
-      await http(rt, 'PUT', `/api/phones/${A}`, { answer: true, afterSeconds: 0, digits: '1', pressAfterSeconds: 0 });
+      // One responder per system (so this is about the keypress, not about sharing a line).
+      const phones = Array.from({ length: alerts }, (_, i) => `+8190222200${String(i).padStart(2, '0')}`);
+      for (const [i, phone] of phones.entries()) {
+        expect((await http(rt, 'PUT', `/api/rosters/S${i}`, { rounds: 1, responders: [{ name: `r${i}`, phone, language: 'en-US' }] })).status).toBe(200);
+        await http(rt, 'PUT', `/api/phones/${phone}`, { answer: true, afterSeconds: 0, digits: '1', pressAfterSeconds: 0 });
+      }
       const began = Date.now();
-      for (let i = 0; i < alerts; i++) await sendAlert(rt, `host-${i}`);
+      for (let i = 0; i < alerts; i++) await sendAlert(rt, 'server1', `S${i}`);
       const list = await eventually(() => incidents(rt), (l) => l.length === alerts && l.every((i) => i.status === 'acknowledged'), 'every acknowledgement', 20_000);
       expect(list.every((i) => i.callsPlaced === 1)).toBe(true);
       const placed = await calls(rt);
-      expect(placed.map((c) => c.destination)).toEqual(Array.from({ length: alerts }, () => A));
+      expect(placed.map((c) => c.destination).sort()).toEqual(phones);
       expect(placed.every((c) => c.outcome === 'acknowledged')).toBe(true);
       const raced = lines.filter((l) => l.message === 'keypad result arrived before the placement was recorded; contact recorded from the flow').length;
       console.info(`time scale ${timeScale}: ${alerts} instant acknowledgements in ${simulatedSeconds(rt, Date.now() - began).toFixed(1)} s simulated; ${raced} beat the placement record`);

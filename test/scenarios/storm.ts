@@ -20,6 +20,10 @@ export interface StormResult {
   deferrals: number;
   maxConcurrentCalls: number;
   maxStartsInOneSecond: number;
+  /** The most calls any one phone had up at once (one call at a time per phone: 1). */
+  maxCallsPerPhone: number;
+  /** Incidents a call covered: the largest merged call. */
+  maxCovered: number;
   alertsRecorded: number;
 }
 
@@ -77,6 +81,12 @@ export async function runStorm(h: Harness, options: { alerts: number; keys: numb
     while ((starts[j] as number) <= (starts[i] as number) - 1000) j++;
     maxStartsInOneSecond = Math.max(maxStartsInOneSecond, i - j + 1);
   }
+  let maxCallsPerPhone = 0;
+  for (const phone of new Set(calls.map((c) => c.destination))) {
+    const own = calls.filter((c) => c.destination === phone).map((c) => [c.placedAt, h.phones.status(c).endedAt ?? Number.POSITIVE_INFINITY] as const);
+    for (const [start] of own) maxCallsPerPhone = Math.max(maxCallsPerPhone, own.filter(([s, e]) => s <= start && start < e).length);
+  }
+  const maxCovered = Math.max(0, ...calls.map((c) => Number(c.attributes.count ?? '1')));
   let alertsRecorded = 0;
   for (const incident of await h.incidents()) alertsRecorded += (await h.store.timeline(incident.incidentId)).alerts.length;
 
@@ -93,6 +103,8 @@ export async function runStorm(h: Harness, options: { alerts: number; keys: numb
     deferrals: h.published('CallDeferred').length,
     maxConcurrentCalls,
     maxStartsInOneSecond,
+    maxCallsPerPhone,
+    maxCovered,
     alertsRecorded,
   };
 }
