@@ -51,7 +51,9 @@ async function call(
     callee,
     invokeLambda: lambda ?? ((_arn, event) => handler(event)),
     startMs: T0,
-    lambdaTimeoutScale: 0.02,
+    // The real handler on dynalite gets 2 s of real time (a loaded machine can take more than the
+    // 160 ms a stand-in gets); a stand-in answers at once or never, so it keeps the short limit.
+    lambdaTimeoutScale: lambda ? 0.02 : 0.25,
   });
   return {
     result,
@@ -182,25 +184,6 @@ describe.each(['en-US', 'ja-JP'] as const)('a call in %s', (language) => {
   });
 });
 
-describe.each(['en-US', 'ja-JP'] as const)('a single call in %s keeps its wording whatever `count` says short of a number above 1', (language) => {
-  it.each<[string, (a: Record<string, string>) => Record<string, string>]>([
-    ['count "1"', (a) => ({ ...a, count: '1', covers: 'inc-1:1' })],
-    ['no count', ({ count: _count, covers: _covers, ...a }) => a],
-    ['an empty count', (a) => ({ ...a, count: '' })],
-    ['a count that is not a number', (a) => ({ ...a, count: 'many' })],
-    ['a count of 0', (a) => ({ ...a, count: '0' })],
-  ])('%s', async (_, edit) => {
-    const ack = await call(language, { kind: 'answer', presses: [{ keys: '1', atSeconds: 2 }] }, undefined, edit);
-    expect(ack.spoken).toEqual([`(cut) ${MENU[language]}`, SAY[language].ack]);
-    const silence = await call(language, { kind: 'answer', presses: [{ keys: '9', atSeconds: 2 }, { keys: '#', atSeconds: 5 }] }, undefined, edit);
-    expect(silence.spoken.at(-1)).toBe(SAY[language].silenced(12));
-    const failed = await call(language, { kind: 'answer', presses: [{ keys: '3', atSeconds: 2 }] }, async () => {
-      throw new Error('Lambda is down');
-    }, edit);
-    expect(failed.spoken.at(-1)).toBe(SAY[language].failed);
-  });
-});
-
 /**
  * A merged call: one call for three incidents waiting for the same responder. The flow's Lambda
  * call is answered as the flow-result handler answers it (the outcome of the keyed digits), and
@@ -213,8 +196,8 @@ const MERGED_ALERTS = [
   { system: 'XYZ', host: 'server3', service: 'Memory', occurredAtMs: T0 + 120_000 },
 ];
 
-function mergedAttributes(language: Language): Record<string, string> {
-  const message = mergedAlertSpeech(language, MERGED_ALERTS, language === 'ja-JP' ? 'Asia/Tokyo' : 'America/New_York');
+function mergedAttributes(language: Language, alerts = MERGED_ALERTS, covers = COVERS): Record<string, string> {
+  const message = mergedAlertSpeech(language, alerts, language === 'ja-JP' ? 'Asia/Tokyo' : 'America/New_York');
   return {
     incidentId: 'inc-1',
     attempt: '2',
@@ -225,8 +208,8 @@ function mergedAttributes(language: Language): Record<string, string> {
     language,
     message,
     messageSsml: xmlEscape(message),
-    count: String(COVERS.length),
-    covers: COVERS.join(','),
+    count: String(covers.length),
+    covers: covers.join(','),
   };
 }
 
@@ -236,11 +219,11 @@ interface MergedCall {
   invocations: { parameters: Record<string, string>; attributes: Record<string, string> }[];
 }
 
-async function mergedCall(language: Language, callee: Callee, fail = false): Promise<MergedCall> {
+async function mergedCall(language: Language, callee: Callee, fail = false, attributes = mergedAttributes(language)): Promise<MergedCall> {
   const invocations: MergedCall['invocations'] = [];
   const result = await runContact(CALL_FLOW, {
     contactId: 'c-merged',
-    attributes: mergedAttributes(language),
+    attributes,
     callee,
     invokeLambda: async (_arn, event) => {
       invocations.push({ parameters: event.Details.Parameters, attributes: event.Details.ContactData.Attributes });
@@ -254,6 +237,26 @@ async function mergedCall(language: Language, callee: Callee, fail = false): Pro
   });
   return { result, spoken: result.transcript.map((s) => `${s.interrupted ? '(cut) ' : ''}${s.text}`), invocations };
 }
+
+describe.each(['en-US', 'ja-JP'] as const)('a single call in %s keeps its wording whatever `count` says short of a number above 1', (language) => {
+  const single = mergedAttributes(language, MERGED_ALERTS.slice(0, 1), ['inc-1:2']);
+  it.each<[string, Record<string, string>]>([
+    ['count "1"', single],
+    ['no count (a call placed before merged calls)', (({ count: _count, covers: _covers, ...rest }) => rest)(single)],
+    ['an empty count', { ...single, count: '' }],
+    ['a count that is not a number', { ...single, count: 'many' }],
+    ['a count of 0', { ...single, count: '0' }],
+  ])('%s', async (_, attributes) => {
+    const ack = await mergedCall(language, { kind: 'answer', presses: [{ keys: '1', atSeconds: 2 }] }, false, attributes);
+    expect(ack.spoken).toEqual([`(cut) ${MENU[language]}`, SAY[language].ack]);
+    const silence = await mergedCall(language, { kind: 'answer', presses: [{ keys: '9', atSeconds: 2 }, { keys: '#', atSeconds: 5 }] }, false, attributes);
+    expect(silence.spoken.at(-1)).toBe(SAY[language].silenced(12));
+    const none = await mergedCall(language, { kind: 'answer' }, false, attributes);
+    expect(none.spoken.at(-1)).toBe(SAY[language].none);
+    const failed = await mergedCall(language, { kind: 'answer', presses: [{ keys: '3', atSeconds: 2 }] }, true, attributes);
+    expect(failed.spoken.at(-1)).toBe(SAY[language].failed);
+  });
+});
 
 const MERGED_MENU = {
   'en-US':
