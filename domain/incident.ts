@@ -186,6 +186,7 @@ export const causes = {
   resolved: (alertId: string) => `resolved:${alertId}`,
   placed: (attempt: number) => `placed:${attempt}`,
   deferred: (attempt: number, tries: number) => `deferred:${attempt}:${tries}`,
+  silenced: (silenceId: string) => `silenced:${silenceId}`,
   ended: (attempt: number) => `ended:${attempt}`,
 };
 
@@ -299,6 +300,30 @@ export function resolveIncident(incident: Incident, alertId: string, now: number
   }
   const cause = causes.resolved(alertId);
   return commit(incident, { ...incident, status: 'resolved', closedAt: now }, cause, [ownEvent('IncidentResolved', detail)], now);
+}
+
+/**
+ * A silence added while the incident calls (from the API, the CLI, or another incident's keypad)
+ * covers it: calling stops at once, and a call still ringing is hung up. Only an open incident
+ * changes; an acknowledged one is no longer calling anyway.
+ */
+export function silenceIncident(incident: Incident, silence: Silence, now: number): Decision {
+  if (incident.status !== 'open') return { changed: false, reason: `incident is ${incident.status}` };
+  const ringing = incident.call && incident.call.endedAt === undefined ? incident.call : undefined;
+  const detail: Parameters<typeof ownEvent<'IncidentSilenced'>>[1] = {
+    schemaVersion: SCHEMA_VERSION,
+    incidentId: incident.incidentId,
+    silenceId: silence.silenceId,
+    until: iso(silence.until),
+    by: silence.createdBy,
+    at: iso(now),
+  };
+  if (ringing) {
+    detail.activeAttempt = ringing.attempt;
+    if (ringing.contactId) detail.activeContactId = ringing.contactId;
+  }
+  const after = { ...incident, status: 'silenced' as const, silenceId: silence.silenceId, silencedUntil: silence.until, closedAt: now };
+  return commit(incident, after, causes.silenced(silence.silenceId), [ownEvent('IncidentSilenced', detail)], now);
 }
 
 // ---------------------------------------------------------------------------------------------

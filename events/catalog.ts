@@ -137,6 +137,29 @@ export const ownEventSchemas = {
     hours: z.number().int().positive(),
     by: z.string(),
   }),
+  SilenceAdded: z.object({
+    schemaVersion: version,
+    silenceId: z.string().min(1),
+    scope: silenceScopeSchema,
+    from: isoTime,
+    until: isoTime,
+    /** `keypad:<name>`, `api`, `cli`, … */
+    by: z.string(),
+    reason: z.string().optional(),
+    /** The incident whose call keyed it in, if any (it is silenced already). */
+    incidentId: z.string().optional(),
+  }),
+  IncidentSilenced: z.object({
+    schemaVersion: version,
+    incidentId,
+    silenceId: z.string().min(1),
+    until: isoTime,
+    by: z.string(),
+    /** The call that was ringing, if any: it is hung up (unless it also speaks for incidents still open). */
+    activeAttempt: attempt.optional(),
+    activeContactId: z.string().optional(),
+    at: isoTime,
+  }),
   IncidentAcknowledged: z.object({
     schemaVersion: version,
     incidentId,

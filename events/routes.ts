@@ -16,6 +16,7 @@ export const HANDLER_NAMES = [
   'escalate',
   'record-silence',
   'stop-call',
+  'apply-silence',
   'contact-event',
   'sweep',
   'timeline',
@@ -91,9 +92,16 @@ export const ROUTES: readonly Route[] = [
   }),
   route({
     name: 'stop-call',
-    description: 'Hang up the call that was ringing when its incident resolved.',
-    pattern: { ...own(['IncidentResolved']), detail: { activeContactId: [{ exists: true }] } },
+    description: 'Hang up the call that was ringing when its incident resolved or was silenced.',
+    pattern: { ...own(['IncidentResolved', 'IncidentSilenced']), detail: { activeContactId: [{ exists: true }] } },
     handler: 'stop-call',
+    sideEffects: true,
+  }),
+  route({
+    name: 'apply-silence',
+    description: 'A silence was added: silence the open incidents it covers, so their calling stops.',
+    pattern: own(['SilenceAdded']),
+    handler: 'apply-silence',
     sideEffects: true,
   }),
   route({

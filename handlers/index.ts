@@ -1,5 +1,6 @@
 import type { HandlerName } from '../events/routes.ts';
 import { alertReceivedHandler } from './alert-received.ts';
+import { applySilenceHandler } from './apply-silence.ts';
 import { callCheckHandler } from './call-check.ts';
 import { cloudWatchAlarmHandler } from './cloudwatch-alarm.ts';
 import { contactEventHandler } from './contact-event.ts';
@@ -24,6 +25,7 @@ export const busHandlers: Record<HandlerName, (deps: Deps) => EventHandler> = {
   escalate: escalateHandler,
   'record-silence': recordSilenceHandler,
   'stop-call': stopCallHandler,
+  'apply-silence': applySilenceHandler,
   'contact-event': contactEventHandler,
   sweep: sweepHandler,
   timeline: timelineHandler,

@@ -43,9 +43,11 @@ export const FUNCTION_NEEDS: Record<FunctionName, FunctionNeeds> = {
   'alert-received': { ...none, exportName: 'alertReceived', dynamodb: ['GetItem', 'PutItem', 'UpdateItem'], queries: ['table'], publishes: true, schedules: true },
   // Publishes the reshaped alert; PutItem only for a rejection.
   'cloudwatch-alarm': { ...none, exportName: 'cloudwatchAlarm', dynamodb: ['PutItem'], publishes: true },
-  // getIncident; createContact, saveIncident; starts the call; arms the check (and a deferral's).
-  'place-call': { ...none, exportName: 'placeCall', dynamodb: ['GetItem', 'PutItem'], publishes: true, connect: ['StartOutboundVoiceContact'], schedules: true },
-  // getIncident/getContact; places an unplaced call (createContact, saveIncident); recordOutcome.
+  // getIncident; the responder's line (getLine, saveLine), waiting incidents (getIncident); a busy
+  // line's call asked about (DescribeContact); createContact, saveIncident; starts the call; arms checks.
+  'place-call': { ...none, exportName: 'placeCall', dynamodb: ['GetItem', 'PutItem'], publishes: true, connect: ['StartOutboundVoiceContact', 'DescribeContact'], schedules: true },
+  // getIncident/getContact; places an unplaced call through the line (as place-call); recordOutcome;
+  // releases the line (saveLine) and wakes the longest waiting incident.
   'call-check': {
     ...none,
     exportName: 'callCheck',
@@ -56,11 +58,15 @@ export const FUNCTION_NEEDS: Record<FunctionName, FunctionNeeds> = {
   },
   // getIncident, saveIncident; arms the next call's first check before announcing it.
   escalate: { ...none, exportName: 'escalate', dynamodb: ['GetItem', 'PutItem'], publishes: true, schedules: true },
-  'record-silence': { ...none, exportName: 'recordSilence', dynamodb: ['PutItem'] },
-  // StopContact; PutItem only for a rejection.
-  'stop-call': { ...none, exportName: 'stopCall', dynamodb: ['PutItem'], connect: ['StopContact'] },
-  // findContact (gsi1, then GetItem); noteConnected and recordOutcome patch.
-  'contact-event': { ...none, exportName: 'contactEvent', dynamodb: ['GetItem', 'PutItem', 'UpdateItem'], queries: ['gsi1'], publishes: true, connect: ['DescribeContact'] },
+  // putSilence; announces it (SilenceAdded).
+  'record-silence': { ...none, exportName: 'recordSilence', dynamodb: ['PutItem'], publishes: true },
+  // findContacts (gsi1, then GetItem) and the incidents a merged call also speaks for (GetItem); StopContact.
+  'stop-call': { ...none, exportName: 'stopCall', dynamodb: ['GetItem', 'PutItem'], queries: ['gsi1'], connect: ['StopContact'] },
+  // listOpenIncidents (gsi2); getIncident, saveIncident; publishes IncidentSilenced.
+  'apply-silence': { ...none, exportName: 'applySilence', dynamodb: ['GetItem', 'PutItem'], queries: ['gsi2'], publishes: true },
+  // findContacts (gsi1, then GetItem); noteConnected and recordOutcome patch; releases the line
+  // (getLine, saveLine) and wakes the longest waiting incident (getIncident, a check).
+  'contact-event': { ...none, exportName: 'contactEvent', dynamodb: ['GetItem', 'PutItem', 'UpdateItem'], queries: ['gsi1'], publishes: true, connect: ['DescribeContact'], schedules: true },
   // listOpenIncidents (the sparse gsi2); publishes checks; redrives failures.
   sweep: { ...none, exportName: 'sweep', dynamodb: ['PutItem'], queries: ['gsi2'], publishes: true, redrives: true },
   timeline: { ...none, exportName: 'timeline', dynamodb: ['PutItem'] },

@@ -91,6 +91,9 @@ export function incidentSummary(incident: Incident) {
     callsPlaced: incident.attempt,
     acknowledgedBy: incident.acknowledgedBy,
     silencedUntil: iso(incident.silencedUntil),
+    silenceId: incident.silenceId,
+    waitingFor: incident.status === 'open' && incident.call?.waitingSince !== undefined && incident.call.contactId === undefined ? incident.roster.responders[incident.call.responderIndex]?.name : undefined,
+    waitingSince: incident.status === 'open' && incident.call?.contactId === undefined ? iso(incident.call?.waitingSince) : undefined,
     exhaustedReason: incident.exhaustedReason,
   };
 }
@@ -212,6 +215,10 @@ export function createApi(deps: ApiDeps) {
           ...(s.reason ? { reason: s.reason } : {}),
         };
         await store.putSilence(silence);
+        // Announce it: open incidents it covers stop calling at once (apply-silence), as on AWS.
+        const added = { schemaVersion: 1, silenceId: silence.silenceId, scope: silence.scope, from: iso(silence.from), until: iso(silence.until), by: silence.createdBy, ...(silence.reason ? { reason: silence.reason } : {}) };
+        const [put] = await emulator.putEvents([{ EventBusName: 'yobidashi', Source: 'yobidashi', DetailType: 'SilenceAdded', Detail: JSON.stringify(added) }]);
+        if (!put || 'ErrorCode' in put) throw new ApiError(503, `the silence is stored but could not be announced (${put && 'ErrorCode' in put ? put.ErrorCode : 'no answer'}); open incidents it covers keep calling until it is added again`);
         return { status: 201, body: { ...silence, from: iso(silence.from), until: iso(silence.until) } };
       }
       case 'DELETE silences/:id': {

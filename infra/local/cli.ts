@@ -198,7 +198,7 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
           return 0;
         }
         const incidents = (await api(values, 'GET', '/api/incidents')) as Record<string, unknown>[];
-        print(incidents, () => table(incidents, ['incidentId', 'status', 'system', 'host', 'service', 'callsPlaced', 'openedAt']));
+        print(incidents, () => table(incidents, ['incidentId', 'status', 'system', 'host', 'service', 'callsPlaced', 'waitingFor', 'openedAt']));
         return 0;
       }
       case 'calls': {

@@ -138,6 +138,7 @@ describe('the routing table', () => {
       'escalate',
       'record-silence',
       'stop-call',
+      'apply-silence',
       'contact-event',
       'sweep',
     ]);
@@ -281,6 +282,8 @@ const validDetails: Record<(typeof OWN_EVENT_NAMES)[number], Record<string, unkn
     at: AT,
   },
   SweepDue: { schemaVersion: 1 },
+  SilenceAdded: { schemaVersion: 1, silenceId: 'sil-1', scope: { system: 'XYZ' }, from: AT, until: AT, by: 'api' },
+  IncidentSilenced: { schemaVersion: 1, incidentId: 'inc-1', silenceId: 'sil-1', until: AT, by: 'api', activeAttempt: 1, activeContactId: 'c-1', at: AT },
   CallEnded: callEnded.detail as Record<string, unknown>,
   CallTimeout: callTimeout.detail as Record<string, unknown>,
   Silenced: {

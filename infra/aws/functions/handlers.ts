@@ -22,6 +22,7 @@ export const callCheck = bus('call-check');
 export const escalate = bus('escalate');
 export const recordSilence = bus('record-silence');
 export const stopCall = bus('stop-call');
+export const applySilence = bus('apply-silence');
 export const contactEvent = bus('contact-event');
 export const sweep = bus('sweep');
 export const timeline = bus('timeline');
