@@ -1,7 +1,7 @@
 import type { NormalisedAlert } from '../events/alerts.ts';
 import { ownEvent, SCHEMA_VERSION, type CallOutcome, type OwnEvent, type ResponderRef } from '../events/catalog.ts';
 import { firstSlot, nextSlot, planLength, type Slot } from './plan.ts';
-import type { Responder, Roster } from './roster.ts';
+import type { GroupField, Responder, Roster } from './roster.ts';
 import { activeSilenceFor, silenceIdForIncident, type Silence } from './silence.ts';
 
 /**
@@ -54,6 +54,8 @@ export interface IncidentRoster {
   responders: Responder[];
   /** The rest a responder's line takes between calls (absent on incidents opened before it existed: 60). */
   minCallGapSeconds?: number;
+  /** The fields that grouped alerts into this incident (absent: system, host and service). */
+  groupBy?: GroupField[];
 }
 
 export interface Incident {
@@ -217,7 +219,7 @@ function blankIncident({ incidentId, alert, now }: NewIncident, roster: Incident
 export function openIncident(input: NewIncident, roster: Roster | undefined): { incident: Incident; events: OwnEvent[] } {
   const { incidentId, now } = input;
   const snapshot: IncidentRoster = roster
-    ? { rounds: roster.rounds, alertTimezone: roster.alertTimezone, responders: roster.responders, minCallGapSeconds: roster.minCallGapSeconds }
+    ? { rounds: roster.rounds, alertTimezone: roster.alertTimezone, responders: roster.responders, minCallGapSeconds: roster.minCallGapSeconds, groupBy: roster.groupBy }
     : { rounds: 0, alertTimezone: 'UTC', responders: [] };
   const incident = blankIncident(input, snapshot, 'open');
   const opened = ownEvent('IncidentOpened', {
@@ -439,7 +441,7 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
       incidentId: incident.incidentId,
       attempt: finished.attempt,
       silenceId,
-      scope: { system: incident.system, host: incident.host, service: incident.service },
+      scope: silenceScopeOf(incident),
       from: iso(now),
       until: iso(until),
       hours: finished.silenceHours,
@@ -475,6 +477,20 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
   const nextCall = callFor(next, attempt, now);
   const after = { ...base, attempt, call: nextCall };
   return commit(incident, after, cause, [escalatedEvent(after as Incident, nextCall, finished.outcome, now)], now);
+}
+
+/**
+ * What a keypad silence covers: the incident's group. With the default grouping that is its
+ * system, host and service; an incident grouping a whole system (or host) silences all of it, so
+ * the next alert from another of its hosts does not ring anyone either.
+ */
+export function silenceScopeOf(incident: Pick<Incident, 'system' | 'host' | 'service' | 'roster'>): { system: string; host?: string; service?: string } {
+  const fields = incident.roster.groupBy ?? ['system', 'host', 'service'];
+  return {
+    system: incident.system,
+    ...(fields.includes('host') ? { host: incident.host } : {}),
+    ...(fields.includes('service') ? { service: incident.service } : {}),
+  };
 }
 
 /** Past its limit, a call that is still up is hung up and counted as a timeout. */

@@ -85,6 +85,20 @@ describe('groupBy ["system"]: one incident for the whole system', () => {
     await h.assertNoUnexpectedCalls();
   });
 
+  it("9 on a system-wide incident silences the whole system: another host's alert afterwards rings nobody", async () => {
+    await roster({ groupBy: ['system'] });
+    h.phone(AKI, { answer: true, digits: '92#' });
+    await h.sendAlert(alert('server1'));
+    await h.settle();
+    h.expectCalls([AKI]);
+    expect(h.published('Silenced')[0]?.detail).toMatchObject({ scope: { system: 'XYZ' } });
+    await h.sendAlert(alert('server7', 'Disk'));
+    await h.settle();
+    h.expectCalls([]);
+    expect((await h.incidents()).map((i) => i.status).sort()).toEqual(['silenced', 'suppressed']);
+    await h.assertNoUnexpectedCalls();
+  });
+
   it('another system stays apart', async () => {
     await roster({ groupBy: ['system'] });
     await h.roster({ system: 'ABC', rounds: 1, responders: [{ name: 'Ben', phone: BEN, language: 'en-US', timezone: 'Asia/Tokyo' }] });
