@@ -19,6 +19,11 @@
 export const RING_MS = 60_000;
 /** The most incidents one call covers (the spoken list is capped anyway; this bounds attributes and work). */
 export const MAX_COVERS = 50;
+/**
+ * The most incidents a line keeps waiting (the line is one item, and an item holds 400 KB). One
+ * that finds the list full still waits, on its own checks, and claims the line when it is free.
+ */
+export const MAX_WAITING = 1_000;
 /** A claim that has not become a call after this long is taken to have been abandoned. */
 export const CLAIM_STALE_MS = 120_000;
 
@@ -103,6 +108,7 @@ export function decideWait(state: LineState, waitingSince: number, now: number):
 export function addWaiting(line: Line, incidentId: string, attempt: number, now: number): Line {
   const current = line.waiting[incidentId];
   if (current?.attempt === attempt) return line;
+  if (current === undefined && Object.keys(line.waiting).length >= MAX_WAITING) return line;
   return { ...line, version: line.version + 1, waiting: { ...line.waiting, [incidentId]: { attempt, since: now } } };
 }
 

@@ -134,7 +134,8 @@ export async function placeCurrentCall(deps: Deps, incident: Incident, attempt: 
       return { kind: 'gave-up' };
     }
 
-    if (mine?.attempt !== attempt && !(await deps.store.saveLine({ ...addWaiting(line, incidentId, attempt, now), version: expected + 1 }, expected))) continue;
+    const registered = addWaiting(line, incidentId, attempt, now);
+    if (registered !== line && !(await deps.store.saveLine({ ...registered, version: expected + 1 }, expected))) continue;
     return deferFor(deps, incident, attempt, decision.reason, decision.until, log, check);
   }
   throw new Error(`line ${lineId}: gave up after ${MAX_RACES} write races`);
