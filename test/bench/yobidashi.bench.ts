@@ -17,8 +17,9 @@ import { runStorm } from '../scenarios/storm.ts';
  * - the flow-result handler answering the flow (real store on dynalite) — it must stay far below
  *   the flow's 8 s Lambda limit
  * - the article's nine-call scenario end to end on the harness (the local runtime on virtual time)
- * - an alert storm, 10,000 alerts over 1,000 keys (the test runs a tenth of it): alerts/s ingested
- *   and the simulated time until every incident has been called, within Connect's quotas
+ * - an alert storm, 10,000 alerts over 1,000 keys (the test runs a tenth of it): alerts/s ingested,
+ *   the calls it took (merged calls, one at a time per phone) and the simulated time until every
+ *   incident has been called
  */
 
 const roster = rosterSchema.parse({
@@ -91,7 +92,8 @@ describe('alert storm', () => {
         `storm: ${r.alerts} alerts over ${r.keys} keys, ${incidents.length} incidents, ${acknowledged} acknowledged, ${r.calls} calls, ${h.cloud.deadLetters.length} dead letters`,
         `  ingested: ${r.alertsPerSecond} alerts/s (${(r.ingestRealMs / 1000).toFixed(1)} s real for every AlertReceived and what it set off)`,
         `  every incident called after ${(r.allCalledAfterMs / 1000).toFixed(0)} s simulated (first after ${(r.firstCalledAfterMs / 1000).toFixed(1)} s); all settled after ${(r.settledAfterMs / 1000).toFixed(0)} s simulated, ${(r.settleRealMs / 1000).toFixed(1)} s real`,
-        `  Connect: ${r.deferrals} placements deferred (quota), peak ${r.maxConcurrentCalls} concurrent calls, peak ${r.maxStartsInOneSecond} starts in one second`,
+        `  calls: largest merged call ${r.maxCovered} incidents; at most ${r.maxCallsPerPhone} call at once per phone; ${r.deferrals} waits recorded (a responder's line or Connect's quota)`,
+        `  Connect: peak ${r.maxConcurrentCalls} concurrent calls, peak ${r.maxStartsInOneSecond} starts in one second`,
       ];
       console.log(lines.join('\n'));
       await h.close();
