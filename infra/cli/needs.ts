@@ -1,0 +1,100 @@
+/**
+ * What each `yobidashi --stack NAME` verb calls on AWS, and on which of the stack's resources.
+ * The stack's operator policy is built from this list (infra/aws), the IAM simulation test checks
+ * every entry against it, and the AWS back end of the CLI makes no call that is not listed here.
+ *
+ * Resources name the stack's parts: `table` (and `table/index/<gsi>`), `bus`, `archive`, `replay`
+ * (any replay), `rule` (the stack's rules on its bus), `queue:<rule|handler|check>` (dead letters),
+ * `function` (the bus handlers), `stack` (this CloudFormation stack), `connect:instance`,
+ * `connect:flow`, `connect:phone-number`, `connect:queue`, and `*` where AWS allows no narrower
+ * resource.
+ */
+export type CliResource =
+  | 'table'
+  | 'table/index/gsi1'
+  | 'table/index/gsi2'
+  | 'bus'
+  | 'archive'
+  | 'replay'
+  | 'rule'
+  | 'queue:rule'
+  | 'queue:handler'
+  | 'queue:check'
+  | 'function'
+  | 'stack'
+  | 'connect:instance'
+  | 'connect:flow'
+  | 'connect:phone-number'
+  | 'connect:queue'
+  | '*';
+
+export interface CliCall {
+  action: string;
+  resource: CliResource;
+  /** For events:PutEvents: the detail-types the verb puts (the operator policy allows only these). */
+  detailTypes?: readonly string[];
+}
+
+const describeStack: CliCall = { action: 'cloudformation:DescribeStacks', resource: 'stack' };
+
+export const CLI_VERBS = [
+  'roster import',
+  'roster list',
+  'alert send',
+  'incidents',
+  'calls',
+  'silence add',
+  'silence list',
+  'silence remove',
+  'replay',
+  'dead-letters list',
+  'dead-letters redrive',
+  'routes',
+  'test-pattern',
+  'doctor',
+] as const;
+export type CliVerb = (typeof CLI_VERBS)[number];
+
+export const CLI_NEEDS: Record<CliVerb, readonly CliCall[]> = {
+  'roster import': [describeStack, { action: 'dynamodb:PutItem', resource: 'table' }],
+  'roster list': [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }],
+  'alert send': [describeStack, { action: 'events:PutEvents', resource: 'bus', detailTypes: ['AlertReceived'] }],
+  incidents: [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }, { action: 'dynamodb:Query', resource: 'table' }],
+  calls: [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }, { action: 'dynamodb:Query', resource: 'table' }],
+  'silence add': [describeStack, { action: 'dynamodb:PutItem', resource: 'table' }, { action: 'events:PutEvents', resource: 'bus', detailTypes: ['SilenceAdded'] }],
+  'silence list': [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }],
+  'silence remove': [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }, { action: 'dynamodb:DeleteItem', resource: 'table' }],
+  replay: [describeStack, { action: 'events:StartReplay', resource: 'archive' }, { action: 'events:DescribeReplay', resource: 'replay' }, { action: 'events:PutEvents', resource: 'bus' }],
+  'dead-letters list': [
+    describeStack,
+    { action: 'sqs:ReceiveMessage', resource: 'queue:rule' },
+    { action: 'sqs:ReceiveMessage', resource: 'queue:handler' },
+    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:rule' },
+    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:handler' },
+  ],
+  'dead-letters redrive': [
+    describeStack,
+    { action: 'sqs:ReceiveMessage', resource: 'queue:rule' },
+    { action: 'sqs:ReceiveMessage', resource: 'queue:handler' },
+    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:rule' },
+    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:handler' },
+    { action: 'sqs:DeleteMessage', resource: 'queue:rule' },
+    { action: 'sqs:DeleteMessage', resource: 'queue:handler' },
+    { action: 'lambda:InvokeFunction', resource: 'function' },
+  ],
+  routes: [describeStack, { action: 'events:ListRules', resource: '*' }],
+  'test-pattern': [{ action: 'events:TestEventPattern', resource: '*' }],
+  doctor: [
+    describeStack,
+    { action: 'connect:DescribeInstance', resource: 'connect:instance' },
+    { action: 'connect:DescribeInstanceAttribute', resource: 'connect:instance' },
+    { action: 'connect:DescribeContactFlow', resource: 'connect:flow' },
+    { action: 'connect:DescribePhoneNumber', resource: 'connect:phone-number' },
+    { action: 'connect:DescribeQueue', resource: 'connect:queue' },
+    { action: 'events:ListRules', resource: '*' },
+    { action: 'sqs:GetQueueAttributes', resource: 'queue:rule' },
+    { action: 'sqs:GetQueueAttributes', resource: 'queue:handler' },
+    { action: 'sqs:GetQueueAttributes', resource: 'queue:check' },
+    { action: 'cloudwatch:GetMetricData', resource: '*' },
+  ],
+};
