@@ -4,14 +4,15 @@ import type { Envelope } from '../events/envelope.ts';
 import { groupingOf, groupKey } from '../domain/grouping.ts';
 import { causes, openIncident, resolveIncident, routeAlert, suppressedIncident } from '../domain/incident.ts';
 import { FALLBACK_SYSTEM } from '../domain/roster.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import { incidentIdFor, publishChange, updateIncident } from './lib/incidents.ts';
 import type { AlertRecord, Logger } from './ports.ts';
 
 const MAX_RACES = 8;
 
 /** AlertReceived: validate, group by the roster's group key, check silences, open or join an incident. */
-export function alertReceivedHandler(deps: Deps) {
+export function alertReceivedHandler(deps: DepsFor<'alert-received'>) {
   return onEvent('alert-received', deps, async (envelope, log) => {
     const { alerts, rejected } = parseAlertReceived(envelope.detail);
     for (const rejection of rejected) await reject(deps, envelope, rejection, log);
@@ -19,7 +20,7 @@ export function alertReceivedHandler(deps: Deps) {
   });
 }
 
-async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log: Logger): Promise<void> {
+async function admit(deps: DepsFor<'alert-received'>, envelope: Envelope, alert: NormalisedAlert, log: Logger): Promise<void> {
   const { store } = deps;
   const alertId = `${envelope.id}:${alert.index}`;
   const now = deps.clock.now();
@@ -72,7 +73,7 @@ async function admit(deps: Deps, envelope: Envelope, alert: NormalisedAlert, log
   throw new Error(`alert ${alertId}: gave up after ${MAX_RACES} races on ${key}`);
 }
 
-async function reject(deps: Deps, envelope: Envelope, rejection: AlertRejection, log: Logger): Promise<void> {
+async function reject(deps: DepsFor<'alert-received'>, envelope: Envelope, rejection: AlertRejection, log: Logger): Promise<void> {
   const now = deps.clock.now();
   const input = JSON.stringify(rejection.input ?? null).slice(0, 2048);
   const rejectionId = `${envelope.id}:${rejection.index ?? 'detail'}`;

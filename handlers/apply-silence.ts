@@ -1,7 +1,8 @@
 import { parseOwnDetail } from '../events/catalog.ts';
 import { causes, silenceIncident } from '../domain/incident.ts';
 import { silenceCovers, type Silence } from '../domain/silence.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import { updateIncident } from './lib/incidents.ts';
 
 /**
@@ -9,7 +10,7 @@ import { updateIncident } from './lib/incidents.ts';
  * covers is silenced too, so its calling stops at once (stop-call hangs up a ringing call) and
  * its timeline names the silence. New alerts in the scope are suppressed by alert-received as before.
  */
-export function applySilenceHandler(deps: Deps) {
+export function applySilenceHandler(deps: DepsFor<'apply-silence'>) {
   return onEvent('apply-silence', deps, async (envelope, log) => {
     const added = parseOwnDetail('SilenceAdded', envelope.detail);
     const silence: Silence = { silenceId: added.silenceId, scope: added.scope, from: Date.parse(added.from), until: Date.parse(added.until), createdBy: added.by };

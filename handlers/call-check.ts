@@ -3,7 +3,8 @@ import { isCallOverdue, isLineWait, type Incident, type IncidentCall } from '../
 import { outcomeFromDisconnect } from '../domain/outcome.ts';
 import { endEventFor, hasOutcome, reportOutcome } from './lib/calls.ts';
 import { armCheck } from './lib/checks.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import { releaseLineOf } from './lib/lines.ts';
 import { placeCurrentCall } from './lib/placement.ts';
 import { BUSY_POLL_MS } from '../domain/line.ts';
@@ -16,7 +17,7 @@ import type { Logger } from './ports.ts';
  * call that will not end (hang up, CallTimeout). The next check is armed before anything that can
  * fail, so a failing dependency cannot break the chain.
  */
-export function callCheckHandler(deps: Deps) {
+export function callCheckHandler(deps: DepsFor<'call-check'>) {
   return onEvent('call-check', deps, async (envelope, log) => {
     const due = parseOwnDetail('CallCheckDue', envelope.detail);
     const firedAt = Date.parse(envelope.time);
@@ -65,7 +66,7 @@ export function callCheckHandler(deps: Deps) {
  * The call was asked for but never placed. If an earlier deferral planned its retry for later, that
  * retry's own check owns it (several chains must not all hammer Connect); otherwise place it now.
  */
-async function placeUnplaced(deps: Deps, due: OwnEventDetail<'CallCheckDue'>, incident: Incident, call: IncidentCall, firedAt: number, log: Logger): Promise<void> {
+async function placeUnplaced(deps: DepsFor<'call-check'>, due: OwnEventDetail<'CallCheckDue'>, incident: Incident, call: IncidentCall, firedAt: number, log: Logger): Promise<void> {
   // Several chains may be pending for one unplaced call: only the one that owns the planned retry
   // hammers Connect. Waiting for the responder's line is different: an early look (the line was
   // released and woke this incident) is welcome.

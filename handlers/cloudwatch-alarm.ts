@@ -1,10 +1,11 @@
 import { cloudWatchAlarmDetailSchema, normaliseCloudWatchAlarm } from '../events/alerts.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 
 export const CLOUDWATCH_ALERT_SOURCE = 'yobidashi.cloudwatch';
 
 /** CloudWatch "Alarm State Change" → AlertReceived in the flat format (mapping: events/alerts.ts). */
-export function cloudWatchAlarmHandler(deps: Deps) {
+export function cloudWatchAlarmHandler(deps: DepsFor<'cloudwatch-alarm'>) {
   return onEvent('cloudwatch-alarm', deps, async (envelope, log) => {
     const alarm = cloudWatchAlarmDetailSchema.parse(envelope.detail);
     const alert = normaliseCloudWatchAlarm(alarm, envelope.resources);

@@ -1,7 +1,8 @@
 import { contactEventDetailSchema } from '../events/connect.ts';
 import { outcomeFromDisconnect } from '../domain/outcome.ts';
 import { reportOutcome } from './lib/calls.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import { releaseLineOf } from './lib/lines.ts';
 
 /**
@@ -10,7 +11,7 @@ import { releaseLineOf } from './lib/lines.ts';
  * invalid number, or answered and hung up without a digit; for every incident the call covered;
  * and it frees the responder's line.
  */
-export function contactEventHandler(deps: Deps) {
+export function contactEventHandler(deps: DepsFor<'contact-event'>) {
   return onEvent('contact-event', deps, async (envelope, log) => {
     const detail = contactEventDetailSchema.parse(envelope.detail);
     const records = await deps.store.findContacts(detail.contactId);

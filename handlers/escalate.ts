@@ -1,10 +1,11 @@
 import { parseOwnDetail, type CallOutcome } from '../events/catalog.ts';
 import { causes, finishCall } from '../domain/incident.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import { updateIncident } from './lib/incidents.ts';
 
 /** CallEnded / CallTimeout: acknowledged, silenced, the next responder at once, or exhausted. */
-export function escalateHandler(deps: Deps) {
+export function escalateHandler(deps: DepsFor<'escalate'>) {
   return onEvent('escalate', deps, async (envelope, log) => {
     const timedOut = envelope['detail-type'] === 'CallTimeout';
     const ended = timedOut ? parseOwnDetail('CallTimeout', envelope.detail) : parseOwnDetail('CallEnded', envelope.detail);

@@ -4,7 +4,7 @@ import { digitsFromFlow } from '../domain/keypad.ts';
 import { outcomeFromDigits } from '../domain/outcome.ts';
 import { maskPhone } from '../domain/roster.ts';
 import { coveredByAttributes, reportOutcome } from './lib/calls.ts';
-import type { Deps } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import type { ContactRecord, Logger } from './ports.ts';
 
 /**
@@ -14,7 +14,7 @@ import type { ContactRecord, Logger } from './ports.ts';
  * (its `covers` attribute); one already closed is fenced by its own attempt. Answers the flow with
  * the outcome it should confirm.
  */
-export function flowResultHandler(deps: Deps) {
+export function flowResultHandler(deps: DepsFor<'flow-result'>) {
   return async (event: unknown): Promise<FlowResultResponse> => {
     const flow = contactFlowEventSchema.parse(event);
     const contactId = flow.Details.ContactData.ContactId;
@@ -53,7 +53,7 @@ export function flowResultHandler(deps: Deps) {
  * then finds it and leaves it alone. Any other attempt, or a call already placed under another
  * contact id, is not ours to accept.
  */
-async function recordEarlyContact(deps: Deps, incidentId: string, attempt: number, contactId: string, log: Logger): Promise<ContactRecord | undefined> {
+async function recordEarlyContact(deps: DepsFor<'flow-result'>, incidentId: string, attempt: number, contactId: string, log: Logger): Promise<ContactRecord | undefined> {
   const incident = await deps.store.getIncident(incidentId);
   const call = incident && currentCall(incident, attempt);
   if (!incident || !call || (call.contactId !== undefined && call.contactId !== contactId)) return undefined;

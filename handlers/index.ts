@@ -5,7 +5,8 @@ import { callCheckHandler } from './call-check.ts';
 import { cloudWatchAlarmHandler } from './cloudwatch-alarm.ts';
 import { contactEventHandler } from './contact-event.ts';
 import { escalateHandler } from './escalate.ts';
-import type { Deps, EventHandler } from './lib/deps.ts';
+import type { EventHandler } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import { placeCallHandler } from './place-call.ts';
 import { recordSilenceHandler } from './record-silence.ts';
 import { stopCallHandler } from './stop-call.ts';
@@ -15,9 +16,13 @@ import { timelineHandler } from './timeline.ts';
 export { flowResultHandler } from './flow-result.ts';
 export type { Deps, EventHandler } from './lib/deps.ts';
 export { DEFAULT_SETTINGS } from './lib/deps.ts';
+export { HANDLER_NEEDS, type DepsFor, type FunctionName } from './needs.ts';
 
-/** Every bus handler by the name the routing table uses. */
-export const busHandlers: Record<HandlerName, (deps: Deps) => EventHandler> = {
+/**
+ * Every bus handler by the name the routing table uses, each taking only the ports it declared
+ * (handlers/needs.ts). A full Deps is assignable to every one of them.
+ */
+export const busHandlers: { [N in HandlerName]: (deps: DepsFor<N>) => EventHandler } = {
   'alert-received': alertReceivedHandler,
   'cloudwatch-alarm': cloudWatchAlarmHandler,
   'place-call': placeCallHandler,

@@ -1,6 +1,7 @@
 import { parseOwnDetail } from '../events/catalog.ts';
 import { causes } from '../domain/incident.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 import { updateIncident } from './lib/incidents.ts';
 import { placeCurrentCall } from './lib/placement.ts';
 
@@ -8,7 +9,7 @@ import { placeCurrentCall } from './lib/placement.ts';
  * Escalated: place the call. Its safety-net check was armed before this event was published, so
  * if this handler never runs, or Connect turns the call away, the check places it later.
  */
-export function placeCallHandler(deps: Deps) {
+export function placeCallHandler(deps: DepsFor<'place-call'>) {
   return onEvent('place-call', deps, async (envelope, log) => {
     const { incidentId, attempt } = parseOwnDetail('Escalated', envelope.detail);
     const incident = await deps.store.getIncident(incidentId);

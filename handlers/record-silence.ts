@@ -1,11 +1,12 @@
 import { ownEvent, parseOwnDetail, SCHEMA_VERSION } from '../events/catalog.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 
 /**
  * Silenced: store the silence so repeat alerts in its scope are suppressed until it ends, and
  * announce it (SilenceAdded), so other open incidents it covers stop calling too.
  */
-export function recordSilenceHandler(deps: Deps) {
+export function recordSilenceHandler(deps: DepsFor<'record-silence'>) {
   return onEvent('record-silence', deps, async (envelope, log) => {
     const silenced = parseOwnDetail('Silenced', envelope.detail);
     const by = `keypad:${silenced.by}`;

@@ -1,11 +1,12 @@
 import { parseOwnDetail } from '../events/catalog.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 
 /**
  * IncidentResolved or IncidentSilenced while a call was ringing: hang it up, nobody needs to hear
  * it now — unless it is a merged call that still speaks for another incident waiting on it.
  */
-export function stopCallHandler(deps: Deps) {
+export function stopCallHandler(deps: DepsFor<'stop-call'>) {
   return onEvent('stop-call', deps, async (envelope, log) => {
     const closed = envelope['detail-type'] === 'IncidentSilenced' ? parseOwnDetail('IncidentSilenced', envelope.detail) : parseOwnDetail('IncidentResolved', envelope.detail);
     const contactId = closed.activeContactId;

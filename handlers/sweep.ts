@@ -1,6 +1,7 @@
 import { ownEvent, parseOwnDetail, SCHEMA_VERSION } from '../events/catalog.ts';
 import { needsRepair } from '../domain/incident.ts';
-import { onEvent, type Deps } from './lib/deps.ts';
+import { onEvent } from './lib/deps.ts';
+import type { DepsFor } from './needs.ts';
 
 /**
  * SweepDue (a recurring EventBridge Scheduler schedule; the same locally): the last line of
@@ -8,7 +9,7 @@ import { onEvent, type Deps } from './lib/deps.ts';
  * places, reconciles or times out its call as needed; and deliveries that failed every platform
  * retry are handed back to their function while they are recent. Both are logged.
  */
-export function sweepHandler(deps: Deps) {
+export function sweepHandler(deps: DepsFor<'sweep'>) {
   return onEvent('sweep', deps, async (envelope, log) => {
     parseOwnDetail('SweepDue', envelope.detail);
     const now = deps.clock.now();

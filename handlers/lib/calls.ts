@@ -3,7 +3,8 @@ import { xmlEscape } from '../../contact-flow/ssml.ts';
 import type { Incident, IncidentCall } from '../../domain/incident.ts';
 import { alertSpeech, mergedAlertSpeech, wallClockToEpochMs, type SpokenAlert } from '../../domain/message.ts';
 import type { Responder } from '../../domain/roster.ts';
-import type { Bus, ContactRecord, OutcomeUpdate, Store } from '../ports.ts';
+import type { ContactRecord, OutcomeUpdate } from '../ports.ts';
+import type { BusUses, Settings, StoreUses } from './deps.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -100,7 +101,7 @@ export function hasOutcome(
  * a different reporter that lost the race stays quiet.
  */
 export async function reportOutcome(
-  deps: { store: Store; bus: Bus; settings: { callLimitMs: number } },
+  deps: StoreUses<'recordOutcome'> & BusUses<'publish'> & { settings: Pick<Settings, 'callLimitMs'> },
   contact: ContactRecord,
   update: OutcomeUpdate,
   beforePublish?: () => Promise<void>,

@@ -1,6 +1,6 @@
 import { ownEvent, SCHEMA_VERSION } from '../../events/catalog.ts';
 import type { Incident } from '../../domain/incident.ts';
-import type { Deps } from './deps.ts';
+import type { Deps, SchedulerUses } from './deps.ts';
 
 /**
  * The safety-net checks (CallCheckDue through EventBridge Scheduler). A check's schedule is named by
@@ -25,7 +25,7 @@ export interface CheckSpec {
  * schedule itself is never set in the past (a retried delivery may arrive after the due time),
  * so it fires at once instead.
  */
-export async function armCheck(deps: Pick<Deps, 'scheduler' | 'clock'>, spec: CheckSpec, dueMs: number): Promise<void> {
+export async function armCheck(deps: SchedulerUses<'scheduleOnce'> & Pick<Deps, 'clock'>, spec: CheckSpec, dueMs: number): Promise<void> {
   const detail = { schemaVersion: SCHEMA_VERSION, incidentId: spec.incidentId, attempt: spec.attempt, check: spec.check, ...(spec.contactId ? { contactId: spec.contactId } : {}) };
   await deps.scheduler.scheduleOnce(
     checkScheduleName(spec.incidentId, spec.attempt, dueMs),
@@ -39,7 +39,7 @@ export async function armCheck(deps: Pick<Deps, 'scheduler' | 'clock'>, spec: Ch
  * announcement or the placement, the check finds the call unplaced and places it. This is what
  * keeps the invariant "an open incident always has a live call or a pending check".
  */
-export async function armFirstCheck(deps: Pick<Deps, 'scheduler' | 'clock' | 'settings'>, incident: Incident): Promise<void> {
+export async function armFirstCheck(deps: SchedulerUses<'scheduleOnce'> & Pick<Deps, 'clock' | 'settings'>, incident: Incident): Promise<void> {
   const call = incident.call;
   if (incident.status !== 'open' || !call || call.contactId !== undefined || call.endedAt !== undefined) return;
   const announces = incident.outbox.some((e) => e.detailType === 'Escalated' && e.detail.attempt === call.attempt);

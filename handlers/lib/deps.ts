@@ -30,6 +30,17 @@ export interface Deps {
 export type EventHandler = (event: unknown) => Promise<void>;
 
 /**
+ * A port narrowed to the methods a helper calls. Helpers take intersections of these (plus the
+ * non-AWS parts of Deps they read), so a handler that uses a helper must have declared everything
+ * the helper reaches (handlers/needs.ts).
+ */
+export type StoreUses<K extends keyof Store> = { store: Pick<Store, K> };
+export type BusUses<K extends keyof Bus> = { bus: Pick<Bus, K> };
+export type SchedulerUses<K extends keyof Scheduler> = { scheduler: Pick<Scheduler, K> };
+export type TelephonyUses<K extends keyof Telephony> = { telephony: Pick<Telephony, K> };
+export type FailuresUses<K extends keyof FailedDeliveries> = { failures: Pick<FailedDeliveries, K> };
+
+/**
  * Wraps a reaction to one bus event: validates the envelope, gives the handler a logger whose
  * correlation id is the event id (one alert's journey can be followed across handlers), and splits
  * failures: a permanent one is recorded as a rejection with its reason and the event is consumed
@@ -37,7 +48,7 @@ export type EventHandler = (event: unknown) => Promise<void>;
  */
 export function onEvent(
   name: string,
-  deps: Deps,
+  deps: StoreUses<'recordRejection'> & Pick<Deps, 'log' | 'clock'>,
   react: (envelope: Envelope, log: Logger) => Promise<void>,
 ): EventHandler {
   return async (event) => {

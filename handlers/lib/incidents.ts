@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Decision, Incident } from '../../domain/incident.ts';
 import { armFirstCheck } from './checks.ts';
-import type { Deps } from './deps.ts';
+import type { BusUses, Deps, SchedulerUses, StoreUses } from './deps.ts';
 
 const MAX_RACES = 8;
 
@@ -9,6 +9,11 @@ const MAX_RACES = 8;
 export function incidentIdFor(dedupKey: string, generation: number): string {
   return `${createHash('sha256').update(dedupKey).digest('hex').slice(0, 16)}-${generation}`;
 }
+
+/** What publishChange reaches: the first check of a new call (armFirstCheck), then the outbox. */
+export type PublishDeps = BusUses<'publish'> & SchedulerUses<'scheduleOnce'> & Pick<Deps, 'clock' | 'settings'>;
+/** What updateIncident reaches: the incident's load and conditional save, then publishChange. */
+export type IncidentUpdateDeps = StoreUses<'getIncident' | 'saveIncident'> & PublishDeps;
 
 export type UpdateResult =
   | { kind: 'changed'; incident: Incident }
@@ -24,7 +29,7 @@ export type UpdateResult =
  * before announcing it (`armFirstCheck`).
  */
 export async function updateIncident(
-  deps: Pick<Deps, 'store' | 'bus' | 'scheduler' | 'clock' | 'settings'>,
+  deps: IncidentUpdateDeps,
   incidentId: string,
   cause: string,
   decide: (incident: Incident) => Decision,
@@ -49,7 +54,7 @@ export async function updateIncident(
 }
 
 /** The side effects of a stored change, in the order that keeps the invariant: arm, then announce. */
-export async function publishChange(deps: Pick<Deps, 'bus' | 'scheduler' | 'clock' | 'settings'>, incident: Incident): Promise<void> {
+export async function publishChange(deps: PublishDeps, incident: Incident): Promise<void> {
   await armFirstCheck(deps, incident);
   await deps.bus.publish(incident.outbox);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { emptyLine, releaseLine, waitingInOrder, type Line } from '../../domain/line.ts';
 import { DEFAULT_MIN_CALL_GAP_SECONDS } from '../../domain/roster.ts';
 import { armCheck } from './checks.ts';
-import type { Deps } from './deps.ts';
+import type { Deps, SchedulerUses, StoreUses } from './deps.ts';
 
 const MAX_RACES = 8;
 
@@ -16,7 +16,7 @@ export function lineIdFor(phone: string): string {
  * undefined for "nothing to change". A lost race reloads and decides again. Returns the line as
  * stored afterwards and whether this call changed it.
  */
-export async function updateLine(deps: Pick<Deps, 'store'>, lineId: string, decide: (line: Line) => Line | undefined): Promise<{ line: Line; changed: boolean }> {
+export async function updateLine(deps: StoreUses<'getLine' | 'saveLine'>, lineId: string, decide: (line: Line) => Line | undefined): Promise<{ line: Line; changed: boolean }> {
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await deps.store.getLine(lineId);
     const line = stored ?? emptyLine(lineId);
@@ -32,7 +32,7 @@ export async function updateLine(deps: Pick<Deps, 'store'>, lineId: string, deci
  * call). The incident waiting longest is woken when the rest is over: it takes everything waiting
  * into one call. (Without the wake-up, waiting incidents look again at their own deadline.)
  */
-export async function releaseLineOf(deps: Pick<Deps, 'store' | 'scheduler' | 'clock'>, lineId: string | undefined, contactId: string, endedAt: number): Promise<void> {
+export async function releaseLineOf(deps: StoreUses<'getLine' | 'saveLine' | 'getIncident'> & SchedulerUses<'scheduleOnce'> & Pick<Deps, 'clock'>, lineId: string | undefined, contactId: string, endedAt: number): Promise<void> {
   if (!lineId) return;
   const { line, changed } = await updateLine(deps, lineId, (current) => releaseLine(current, { contactId }, endedAt));
   if (!changed) return;

@@ -22,9 +22,9 @@ import { DEFAULT_MIN_CALL_GAP_SECONDS, maskPhone, type Responder } from '../../d
 import { CallRejectedError, type Logger } from '../ports.ts';
 import { callAttributes } from './calls.ts';
 import { armCheck } from './checks.ts';
-import type { Deps } from './deps.ts';
+import type { StoreUses, TelephonyUses } from './deps.ts';
 import { PermanentError } from './errors.ts';
-import { updateIncident } from './incidents.ts';
+import { updateIncident, type IncidentUpdateDeps } from './incidents.ts';
 import { lineIdFor, updateLine } from './lines.ts';
 
 export type Placement =
@@ -56,6 +56,13 @@ function responderOf(incident: Incident, call: IncidentCall): Responder {
 
 const MAX_RACES = 8;
 
+/** Recording a placed call on one incident: its contact record, then the incident (updateIncident). */
+type RecordDeps = IncidentUpdateDeps & StoreUses<'createContact'>;
+/** Dialling a claimed call: the covered incidents, Connect, the line, and recording or deferring. */
+type DialDeps = RecordDeps & StoreUses<'getLine' | 'saveLine'> & TelephonyUses<'startCall'>;
+/** Everything a placement reaches; a handler that places calls declares all of it (handlers/needs.ts). */
+export type PlacementDeps = DialDeps & TelephonyUses<'describeCall'>;
+
 /**
  * Places the incident's current call through its responder's line (domain/line.ts): one call at a
  * time per phone, a rest between calls, and every incident waiting for the line told in the same
@@ -69,7 +76,7 @@ const MAX_RACES = 8;
  * Connect refusing the *number* ends the attempt(s) as `failed`; Connect refusing for *capacity* (or
  * failing) frees the claim and defers the call with backoff: nothing is thrown, nothing dropped.
  */
-export async function placeCurrentCall(deps: Deps, incident: Incident, attempt: number, log: Logger, check = 1): Promise<Placement> {
+export async function placeCurrentCall(deps: PlacementDeps, incident: Incident, attempt: number, log: Logger, check = 1): Promise<Placement> {
   const call = unplacedCall(incident);
   if (!call || call.attempt !== attempt) return { kind: 'stale' };
   const { incidentId } = incident;
@@ -142,7 +149,7 @@ export async function placeCurrentCall(deps: Deps, incident: Incident, attempt: 
 }
 
 /** Waiting entries that still want this line (open, at that attempt, unplaced, same number), oldest first. */
-async function eligibleWaiting(deps: Deps, waiting: Record<string, { attempt: number; since: number }>, lineId: string, except: string): Promise<{ eligible: Covered[]; drop: string[] }> {
+async function eligibleWaiting(deps: StoreUses<'getIncident'>, waiting: Record<string, { attempt: number; since: number }>, lineId: string, except: string): Promise<{ eligible: Covered[]; drop: string[] }> {
   const eligible: Covered[] = [];
   const drop: string[] = [];
   const entries = waitingInOrder({ lineId, version: 0, seq: 0, waiting }, except);
@@ -158,7 +165,7 @@ async function eligibleWaiting(deps: Deps, waiting: Record<string, { attempt: nu
 }
 
 /** Starts the claimed call (ClientToken = the call's id: every retry is the same call) and records it for every incident it covers. */
-async function dialClaim(deps: Deps, lineId: string, claim: LineCall, log: Logger, check: number): Promise<Placement> {
+async function dialClaim(deps: DialDeps, lineId: string, claim: LineCall, log: Logger, check: number): Promise<Placement> {
   // Everything the call covers is spoken (so every retry of the placement is the very same request);
   // only incidents still at the covered attempt get it recorded.
   const spoken: Incident[] = [];
@@ -211,7 +218,7 @@ async function dialClaim(deps: Deps, lineId: string, claim: LineCall, log: Logge
 }
 
 /** This incident's record of a call on its responder's line, and the placement on the incident (both idempotent; never overwritten). */
-async function recordCovered(deps: Deps, incident: Incident, call: IncidentCall, responder: Responder, lineId: string, placed: LineCall, log: Logger): Promise<void> {
+async function recordCovered(deps: RecordDeps, incident: Incident, call: IncidentCall, responder: Responder, lineId: string, placed: LineCall, log: Logger): Promise<void> {
   const contactId = placed.contactId;
   if (contactId === undefined) return;
   const created = await deps.store.createContact({
@@ -235,7 +242,7 @@ async function recordCovered(deps: Deps, incident: Incident, call: IncidentCall,
 }
 
 /** Waiting for the responder's line: recorded on the incident, and a check armed for when to look again. */
-async function deferFor(deps: Deps, incident: Incident, attempt: number, reason: string, retryAt: number, log: Logger, check: number): Promise<Placement> {
+async function deferFor(deps: IncidentUpdateDeps, incident: Incident, attempt: number, reason: string, retryAt: number, log: Logger, check: number): Promise<Placement> {
   const now = deps.clock.now();
   log.info('waiting for the responder to be free', { incidentId: incident.incidentId, attempt, reason, retryInMs: retryAt - now });
   const result = await updateIncident(deps, incident.incidentId, causes.deferred(attempt, (incident.call?.placementTries ?? 0) + 1), (latest) =>
@@ -246,7 +253,7 @@ async function deferFor(deps: Deps, incident: Incident, attempt: number, reason:
   return { kind: 'deferred', reason, retryAt };
 }
 
-async function defer(deps: Deps, incident: Incident, attempt: number, error: unknown, log: Logger, check: number): Promise<Placement> {
+async function defer(deps: IncidentUpdateDeps, incident: Incident, attempt: number, error: unknown, log: Logger, check: number): Promise<Placement> {
   const { code, status } = errorCode(error);
   const now = deps.clock.now();
   const latest = (await deps.store.getIncident(incident.incidentId)) ?? incident;
