@@ -9,5 +9,5 @@ process.on('warning', (warning) => {
   if (!`${warning.name} ${warning.message}`.includes('NodeVersionSupportWarning')) console.warn(warning);
 });
 register();
-const { main } = await import('../infra/local/cli.ts');
+const { main } = await import('../infra/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -71,8 +71,9 @@ describe('the yobidashi CLI', () => {
   });
 
   it('says what is wrong with a bad invocation', async () => {
-    expect(await cli('alert', 'send', '--system', 'X')).toMatchObject({ code: 2, err: '--host is required' });
-    expect((await cli('frobnicate')).err).toMatch(/unknown command "frobnicate"/);
+    expect(await cli('alert', 'send', '--system', 'X')).toMatchObject({ code: 2, err: expect.stringMatching(/required option '--host <host>' not specified/) });
+    expect(await cli('calls', '--hours', '3')).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option '--hours'/) });
+    expect((await cli('frobnicate')).err).toMatch(/unknown command 'frobnicate'/);
     const unreachable = await main(['incidents', '--endpoint', 'http://127.0.0.1:9'], { log: () => undefined, error: (l) => expect(l).toMatch(/cannot reach yobidashi/) });
     expect(unreachable).toBe(2);
   });

@@ -1,0 +1,52 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { Roster } from '../../domain/roster.ts';
+import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, SilenceInput, SilenceRow } from './views.ts';
+
+/**
+ * One set of operations, two back ends: the local runtime (its /api and its AWS wire faces) and a
+ * deployed stack (the real table through ElectroDB, EventBridge, SQS, Lambda, Connect, CloudWatch,
+ * found through CloudFormation's outputs). Verbs that mean the same on both (sending an alert,
+ * replaying, checking the rules) are written once, over an EventBridge client (infra/cli/events.ts).
+ */
+
+/** A problem the operator can act on: printed without a stack trace, exit code 2. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface EventBridgeTarget {
+  client: EventBridgeClient;
+  busName: string;
+  busArn: string;
+  archiveArn: string;
+}
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export interface Check {
+  check: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface Backend {
+  readonly kind: 'local' | 'aws';
+  /** The endpoint or the stack, for messages. */
+  readonly where: string;
+  events(): EventBridgeTarget;
+  putRosters(rosters: readonly Roster[]): Promise<void>;
+  listRosters(): Promise<Roster[]>;
+  incidents(limit: number): Promise<IncidentSummary[]>;
+  incident(id: string): Promise<IncidentDetail>;
+  calls(): Promise<CallRow[]>;
+  addSilence(input: SilenceInput): Promise<SilenceRow>;
+  listSilences(): Promise<SilenceRow[]>;
+  removeSilence(id: string): Promise<void>;
+  deadLetters(): Promise<DeadLetterRow[]>;
+  /** Hands one dead letter (or all) back to its route; returns the ids redriven. */
+  redrive(id?: string): Promise<string[]>;
+  /** Checks specific to the back end (doctor adds the shared rule check). */
+  doctor(): Promise<Check[]>;
+}

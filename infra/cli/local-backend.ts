@@ -1,0 +1,93 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { rosterSchema, type Roster } from '../../domain/roster.ts';
+import type { DeadLetter } from '../local/event-bridge.ts';
+import { CliError, type Backend, type Check, type EventBridgeTarget } from './backend.ts';
+import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, SilenceInput, SilenceRow } from './views.ts';
+
+/** The local runtime (`yobidashi start`): its JSON API, and its EventBridge on the same port. */
+export class LocalBackend implements Backend {
+  readonly kind = 'local';
+
+  constructor(readonly where: string) {}
+
+  /** A request to the local API: its JSON answer, or a CliError with the API's message. */
+  async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.where}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    } catch {
+      throw new CliError(`cannot reach yobidashi at ${this.where}: is \`yobidashi start\` running? (or pass --stack NAME for a deployment)`);
+    }
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new CliError(`${response.status}: ${(parsed as { message?: string } | undefined)?.message ?? text}`);
+    return parsed as T;
+  }
+
+  events(): EventBridgeTarget {
+    const account = '000000000000';
+    const region = 'us-east-1';
+    return {
+      client: new EventBridgeClient({ endpoint: this.where, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      busName: 'yobidashi',
+      busArn: `arn:aws:events:${region}:${account}:event-bus/yobidashi`,
+      archiveArn: `arn:aws:events:${region}:${account}:archive/yobidashi-archive`,
+    };
+  }
+
+  async putRosters(rosters: readonly Roster[]): Promise<void> {
+    for (const roster of rosters) await this.api('PUT', `/api/rosters/${encodeURIComponent(roster.system)}`, roster);
+  }
+
+  async listRosters(): Promise<Roster[]> {
+    return rosterSchema.array().parse(await this.api('GET', '/api/rosters'));
+  }
+
+  incidents(limit: number): Promise<IncidentSummary[]> {
+    return this.api('GET', `/api/incidents?limit=${limit}`);
+  }
+
+  incident(id: string): Promise<IncidentDetail> {
+    return this.api('GET', `/api/incidents/${encodeURIComponent(id)}`);
+  }
+
+  calls(): Promise<CallRow[]> {
+    return this.api('GET', '/api/calls');
+  }
+
+  addSilence(input: SilenceInput): Promise<SilenceRow> {
+    return this.api('POST', '/api/silences', input);
+  }
+
+  listSilences(): Promise<SilenceRow[]> {
+    return this.api('GET', '/api/silences');
+  }
+
+  async removeSilence(id: string): Promise<void> {
+    await this.api('DELETE', `/api/silences/${encodeURIComponent(id)}`);
+  }
+
+  async deadLetters(): Promise<DeadLetterRow[]> {
+    const letters = await this.api<DeadLetter[]>('GET', '/api/dead-letters');
+    return letters.map((l) => ({ id: l.id, route: l.route, detailType: l.envelope['detail-type'], eventId: l.envelope.id, stage: l.stage, error: l.error, failedAt: l.failedAt, attempts: l.attempts }));
+  }
+
+  async redrive(id?: string): Promise<string[]> {
+    return (await this.api<{ redriven: string[] }>('POST', '/api/dead-letters/redrive', id ? { id } : {})).redriven;
+  }
+
+  async doctor(): Promise<Check[]> {
+    const health = await this.api<{ now: string; timeScale: number }>('GET', '/api/health');
+    const letters = await this.deadLetters();
+    const faults = await this.api<{ id: string; target: string }[]>('GET', '/api/faults');
+    return [
+      { check: 'the local runtime answers', status: 'ok', detail: `${this.where}, clock ${health.now}, time scale ${health.timeScale}x` },
+      letters.length === 0
+        ? { check: 'no dead letters', status: 'ok', detail: 'none' }
+        : { check: 'no dead letters', status: 'fail', detail: `${letters.length}: yobidashi dead-letters list` },
+      faults.length === 0
+        ? { check: 'no faults injected', status: 'ok', detail: 'none' }
+        : { check: 'no faults injected', status: 'warn', detail: faults.map((f) => f.target).join(', ') },
+    ];
+  }
+}
