@@ -30,11 +30,16 @@ const onError = (NextAction: string, ...types: NonNullable<Transitions['Errors']
   types.map((ErrorType) => ({ NextAction, ErrorType }));
 const DISCONNECT = 'disconnect';
 
-function say(Identifier: string, Text: string): Action {
+/** A prompt is played as SSML when it is a `<speak>` document, as text otherwise. */
+function prompt(text: string): { Text: string } | { SSML: string } {
+  return text.startsWith('<speak>') ? { SSML: text } : { Text: text };
+}
+
+function say(Identifier: string, text: string): Action {
   return {
     Identifier,
     Type: 'MessageParticipant',
-    Parameters: { Text },
+    Parameters: prompt(text),
     Transitions: { NextAction: DISCONNECT, Errors: onError(DISCONNECT, 'NoMatchingError') },
   };
 }

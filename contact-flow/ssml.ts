@@ -12,9 +12,13 @@ export function xmlUnescape(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '');
 }
 
-/** What a listener hears: the text of an SSML document without its tags, breaks as pauses dropped. */
+/**
+ * What a listener hears: the text of an SSML document without its tags, breaks as pauses dropped.
+ * `<say-as>` only says how to read what it wraps, so it joins its text to its neighbours (the
+ * number in `<say-as …>12</say-as>時間` is heard as 12時間); every other tag separates.
+ */
 export function ssmlToText(ssml: string): string {
-  return xmlUnescape(ssml.replace(/<[^>]+>/g, ' '))
+  return xmlUnescape(ssml.replace(/<\/?say-as\b[^>]*>/g, '').replace(/<[^>]+>/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
 }

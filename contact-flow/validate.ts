@@ -54,6 +54,24 @@ function attributesRead(action: RawAction): string[] {
   return strings(action.Parameters).flatMap((text) => [...text.matchAll(/\$\.Attributes\.([A-Za-z0-9_-]+)/g)].map((m) => m[1] as string));
 }
 
+/**
+ * References Connect could read as a longer name than meant: `$.Attributes.x` or `$.External.x`
+ * immediately followed by a word character (a letter of any script, a digit, `_`), as in
+ * `$.External.hours時間`, or by `.` and a word character (a nested path, `$.Attributes.count.x`).
+ * Put the reference in its own SSML tag, or a space or punctuation after it.
+ */
+const REFERENCE = /\$\.(?:Attributes|External)\.[A-Za-z0-9_-]+/g;
+const WORD = /^[\p{L}\p{M}\p{N}_]|^\.[\p{L}\p{M}\p{N}_]/u;
+
+function runOnReferences(action: RawAction): string[] {
+  return strings(action.Parameters).flatMap((text) =>
+    [...text.matchAll(REFERENCE)].flatMap((m) => {
+      const after = text.slice((m.index ?? 0) + m[0].length);
+      return WORD.test(after) ? [`${m[0]}${after.slice(0, 3)}`] : [];
+    }),
+  );
+}
+
 export function validateFlow(flow: RawFlow, content = JSON.stringify(flow)): string[] {
   const problems: string[] = [];
   if (flow.Version !== '2019-10-30') problems.push(`Version must be "2019-10-30", not "${flow.Version}"`);
@@ -81,6 +99,9 @@ export function validateFlow(flow: RawFlow, content = JSON.stringify(flow)): str
     }
   }
   for (const action of flow.Actions) {
+    for (const runOn of runOnReferences(action)) {
+      problems.push(`${action.Identifier} (${action.Type}): "${runOn}…" runs a reference into the text after it; Connect would read a longer name (delimit it with an SSML tag, a space or punctuation)`);
+    }
     for (const name of new Set(attributesRead(action))) {
       if (!known.has(name)) problems.push(`${action.Identifier} (${action.Type}): reads $.Attributes.${name}, which neither the call handler nor the flow sets`);
     }

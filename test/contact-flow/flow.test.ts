@@ -90,10 +90,34 @@ describe('the validator', () => {
     ['an attribute nobody sets', (f) => (action(f, 'said-ack-en').Parameters.Text = 'All $.Attributes.cuont of them.'), /said-ack-en \(MessageParticipant\): reads \$\.Attributes\.cuont, which neither/],
     ['an attribute key Connect refuses', (f) => ((action(f, 'choice-ack-en').Parameters.Attributes as Record<string, string>)['my choice'] = '1'), /attribute key "my choice"/],
     ['an unreachable action', (f) => f.Actions.push({ Identifier: 'orphan', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} }), /orphan: unreachable/],
+    // A reference running into the word after it: Connect would read a longer name.
+    ['a reference followed by Japanese (the old silence prompt)', (f) => (action(f, 'said-silenced-ja').Parameters = { Text: '$.External.hours時間、静観します。' }), /said-silenced-ja \(MessageParticipant\): "\$\.External\.hours時間、…" runs a reference into the text after it/],
+    ['a reference followed by a kanji counter in SSML', (f) => (action(f, 'said-ack-all-ja').Parameters = { SSML: '<speak>$.Attributes.count件です。</speak>' }), /said-ack-all-ja .*"\$\.Attributes\.count件です…" runs a reference/],
+    ['a reference followed by an accented letter', (f) => (action(f, 'said-silenced-en').Parameters.Text = 'For $.External.hoursé.'), /"\$\.External\.hoursé\.…" runs a reference/],
+    ['a reference followed by a full-width digit', (f) => (action(f, 'said-silenced-en').Parameters.Text = 'For $.External.hours１ hours.'), /runs a reference/],
+    ['a reference followed by a dot and a word (a nested path)', (f) => (action(f, 'said-ack-all-en').Parameters.Text = 'All $.Attributes.count.them'), /"\$\.Attributes\.count\.th…" runs a reference/],
+    ['a reference in a Lambda parameter followed by a letter', (f) => ((action(f, 'report-ja').Parameters.LambdaInvocationAttributes as Record<string, string>).hours = '$.Attributes.hoursＨ'), /report-ja \(InvokeLambdaFunction\): .* runs a reference/],
   ])('rejects %s', (_, breakIt, message) => {
     const flow = clone();
     breakIt(flow);
     expect(validateFlow(flow).join('\n')).toMatch(message);
+  });
+
+  it('accepts a reference delimited by a space, punctuation, an SSML tag or the end of the text', () => {
+    const flow = clone();
+    action(flow, 'said-silenced-en').Parameters.Text = 'Silenced for $.External.hours hours, all $.Attributes.count. Done: $.External.hours';
+    action(flow, 'said-silenced-ja').Parameters = { SSML: '<speak><say-as interpret-as="cardinal">$.External.hours</say-as>時間、$.Attributes.count、</speak>' };
+    expect(validateFlow(flow)).toEqual([]);
+  });
+
+  it('no prompt runs a reference into Japanese: the counted numbers are SSML, each reference alone in a say-as', () => {
+    const japanese = CALL_FLOW.Actions.filter((a) => a.Identifier.endsWith('-ja') && JSON.stringify(a.Parameters).match(/\$\.(Attributes|External)\.\w+[^\x00-\x7f]/));
+    expect(japanese).toEqual([]);
+    expect(action(CALL_FLOW, 'said-silenced-ja').Parameters).toEqual({ SSML: '<speak><say-as interpret-as="cardinal">$.External.hours</say-as>時間、静観します。</speak>' });
+    expect(action(CALL_FLOW, 'said-silenced-all-ja').Parameters).toEqual({ SSML: '<speak><say-as interpret-as="cardinal">$.External.hours</say-as>時間、すべて静観します。</speak>' });
+    expect(action(CALL_FLOW, 'said-ack-all-ja').Parameters).toEqual({ SSML: '<speak><say-as interpret-as="cardinal">$.Attributes.count</say-as>件すべての確認を受け付けました。対応をお願いします。</speak>' });
+    // English needs no SSML: a space follows the reference.
+    expect(action(CALL_FLOW, 'said-silenced-en').Parameters).toEqual({ Text: 'Silenced for $.External.hours hours.' });
   });
 
   it('rejects content over 256,000 characters', () => {
