@@ -20,9 +20,11 @@ import type { Timers } from './timers.ts';
  *   2. the function runs; if it throws, Lambda retries it twice, one and then two minutes later
  *      (runtime time), within a 6-hour event age, then the on-failure destination.
  *
- * Both dead-letter queues are the dead-letter list here (`/api/dead-letters`), kept on disk, and
- * redriven to the original route on request or by the sweep. Every delivery under way is journalled,
- * so a runtime stopped mid-way redelivers what it had accepted and not finished.
+ * Both dead-letter queues (and the Scheduler's) are the one dead-letter list here, kept on disk:
+ * `/api/dead-letters` lists it and redrives from it; the SQS face shows it as the stack's three
+ * queues, where the sweep reads it and redrives through the Lambda face (acceptInvocation), as on
+ * AWS. Every delivery under way is journalled, so a runtime stopped mid-way redelivers what it had
+ * accepted and not finished.
  */
 
 export interface PutEventsEntry {
@@ -50,15 +52,25 @@ export interface Replay {
   eventsReplayed: number;
 }
 
-/** A delivery that every retry failed: EventBridge's rule DLQ or Lambda's on-failure destination. */
+/**
+ * A delivery that every retry failed: EventBridge's rule DLQ, Lambda's on-failure destination, or
+ * a schedule's dead-letter queue. The one store of dead letters: the local API lists and redrives
+ * them, and the SQS face (sqs-service.ts) shows each in the queue AWS would have put it in.
+ */
 export interface DeadLetter {
   id: string;
   route: string;
   handler: HandlerName;
+  /** The event; for a schedule's dead letter, the event the schedule failed to put on the bus. */
   envelope: Envelope;
-  /** `handoff`: EventBridge could not hand the event to the function; `function`: the function failed every retry. */
-  stage: 'handoff' | 'function';
+  /**
+   * `handoff`: EventBridge could not hand the event to the function; `function`: the function
+   * failed every retry; `schedule`: EventBridge Scheduler could not put the event on the bus.
+   */
+  stage: 'handoff' | 'function' | 'schedule';
   condition: 'RetriesExhausted' | 'EventAgeExceeded';
+  /** Stage `schedule`: the schedule, its target and the input it failed to deliver. */
+  schedule?: { arn: string; targetArn: string; input: string };
   error: string;
   /** Invocations (or handoff attempts) made before giving up. */
   attempts: number;
@@ -104,6 +116,13 @@ type DeadLetterEntry = { op: 'add'; letter: DeadLetter } | { op: 'remove'; id: s
 
 function deliveryKey(route: Route, envelope: Envelope, redrives = 0): string {
   return `${envelope.id}|${route.name}|${envelope['replay-name'] ?? ''}|${redrives}`;
+}
+
+/** The route a function serves (one route per handler). */
+function routeOf(handler: HandlerName): Route {
+  const route = ROUTES.find((r) => r.handler === handler);
+  if (!route) throw new Error(`no route for handler ${handler}`);
+  return route;
 }
 
 function readLines<T>(file: string | undefined): T[] {
@@ -311,8 +330,7 @@ export class EventBridgeCore {
       failedAt: new Date(this.options.timers.now()).toISOString(),
       redrives: delivery.redrives,
     };
-    this.letters.set(letter.id, letter);
-    if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'add', letter } satisfies DeadLetterEntry)}\n`);
+    this.keep(letter);
     this.journal({ op: 'done', key: delivery.key });
     delivery.settled?.();
     this.options.log.error(stage === 'function' ? 'handler failed every retry; sent to the on-failure destination' : 'EventBridge gave up handing the event over; sent to the dead-letter queue', {
@@ -324,6 +342,84 @@ export class EventBridgeCore {
     });
   }
 
+  private keep(letter: DeadLetter): void {
+    this.letters.set(letter.id, letter);
+    if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'add', letter } satisfies DeadLetterEntry)}\n`);
+  }
+
+  findDeadLetter(id: string): DeadLetter | undefined {
+    return this.letters.get(id);
+  }
+
+  /** Gone for good (SQS DeleteMessage). Returns whether it was there. */
+  removeDeadLetter(id: string): boolean {
+    if (!this.letters.delete(id)) return false;
+    if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'remove', id } satisfies DeadLetterEntry)}\n`);
+    return true;
+  }
+
+  /**
+   * A schedule whose target (PutEvents on the bus) failed every retry: its dead letter, with the
+   * event it would have put and the route that event was for. False when no route would have
+   * taken it (then there is nothing to redrive it to, and it is only logged).
+   */
+  scheduleFailed(failure: { scheduleArn: string; targetArn: string; source: string; detailType: string; input: string; scheduledAt: number; condition: DeadLetter['condition']; error: string; attempts: number }): boolean {
+    let detail: unknown;
+    try {
+      detail = JSON.parse(failure.input);
+    } catch {
+      detail = failure.input;
+    }
+    const envelope = stampEnvelope({
+      id: (this.options.newId ?? randomUUID)(),
+      source: failure.source,
+      detailType: failure.detailType,
+      detail,
+      time: new Date(failure.scheduledAt).toISOString(),
+      account: this.account,
+      region: this.region,
+      resources: [failure.scheduleArn],
+    });
+    const [route] = this.routesFor(envelope);
+    if (!route) return false;
+    this.keep({
+      id: `dl-${randomUUID()}`,
+      route: route.name,
+      handler: route.handler,
+      envelope,
+      stage: 'schedule',
+      condition: failure.condition,
+      schedule: { arn: failure.scheduleArn, targetArn: failure.targetArn, input: failure.input },
+      error: failure.error,
+      attempts: failure.attempts,
+      failedAt: new Date(this.options.timers.now()).toISOString(),
+      redrives: 0,
+    });
+    return true;
+  }
+
+  /**
+   * Lambda's asynchronous Invoke of a route's function (InvocationType Event): accepted into
+   * Lambda's queue at once, then run with Lambda's retries and on-failure destination, exactly as
+   * after a rule's handoff. Journalled like every delivery. `requestId` keeps each invocation apart.
+   */
+  acceptInvocation(handler: HandlerName, payload: unknown, requestId: string): void {
+    const route = routeOf(handler);
+    // Any JSON is a valid payload (the handler rejects what is not an event of its own).
+    const envelope = payload as Envelope;
+    const fields = (typeof payload === 'object' && payload !== null ? payload : {}) as Partial<Envelope>;
+    const key = `${String(fields.id ?? requestId)}|${route.name}|${fields['replay-name'] ?? ''}|invoke:${requestId}`;
+    this.journal({ op: 'add', key, route: route.name, envelope });
+    this.invoke({ route, envelope, key, redrives: 0, acceptedAt: this.options.timers.now() }, 1);
+  }
+
+  /** Lambda's synchronous Invoke (RequestResponse): the function runs now, once, its error thrown. */
+  async invokeNow(handler: HandlerName, payload: unknown): Promise<void> {
+    const fault = this.options.faults?.take(`handler:${handler}`);
+    if (fault) throw fault;
+    await this.options.invoke(handler, payload as Envelope);
+  }
+
   /**
    * Hands dead letters back to their route as fresh deliveries (idempotent handlers make this
    * safe). With an id, that one; otherwise every one. Returns the ids redriven.
@@ -333,8 +429,7 @@ export class EventBridgeCore {
     for (const letter of chosen) {
       const route = ROUTES.find((r) => r.name === letter.route);
       if (!route) continue;
-      this.letters.delete(letter.id);
-      if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'remove', id: letter.id } satisfies DeadLetterEntry)}\n`);
+      this.removeDeadLetter(letter.id);
       this.options.log.warn('dead letter redriven to its route', { deadLetterId: letter.id, route: letter.route, eventId: letter.envelope.id });
       this.startDelivery(route, letter.envelope, letter.redrives + 1);
     }
@@ -346,11 +441,11 @@ export class EventBridgeCore {
    * Lambda retries an invocation that died mid-way). Call once the handlers are wired.
    */
   resumePending(): number {
-    const pending = [...this.pendingAtStart.values()];
+    const pending = [...this.pendingAtStart];
     this.pendingAtStart.clear();
-    for (const { route: name, envelope, redrives } of pending) {
+    for (const [key, { route: name, envelope, redrives }] of pending) {
       const route = ROUTES.find((r) => r.name === name);
-      if (route) this.handoff({ route, envelope, key: deliveryKey(route, envelope, redrives), redrives }, 1, this.options.timers.now());
+      if (route) this.handoff({ route, envelope, key, redrives }, 1, this.options.timers.now());
     }
     return pending.length;
   }

@@ -11,6 +11,7 @@ import { jsonLogger, type LogLevel } from '../../handlers/lib/logger.ts';
 import type { Logger } from '../../handlers/ports.ts';
 import { ConnectTelephony } from '../aws/adapters/connect.ts';
 import { EventBridgeBus } from '../aws/adapters/event-bus.ts';
+import { SqsFailedDeliveries } from '../aws/adapters/failed-deliveries.ts';
 import { EventBridgeScheduler } from '../aws/adapters/scheduler.ts';
 import { createDocumentClient, ElectroStore } from '../store/repository.ts';
 import { ensureTable } from '../store/table.ts';
@@ -19,18 +20,23 @@ import { ConnectService } from './connect-service.ts';
 import { ConnectSimulator } from './connect-simulator.ts';
 import { startDynalite } from './dynalite.ts';
 import { EventBridgeCore } from './event-bridge.ts';
-import { LocalFailedDeliveries } from './failed-deliveries.ts';
 import { FaultBook } from './faults.ts';
+import { LambdaFunctions } from './lambda-service.ts';
 import { ScaledClock } from './scaled-clock.ts';
 import { SchedulerService } from './scheduler-service.ts';
-import { createLocalServer } from './server.ts';
+import { createLocalServer, type OperatorFaces } from './server.ts';
+import { DeadLetterQueues } from './sqs-service.ts';
+import { CONNECT, LocalStack } from './stack.ts';
 import type { Timers } from './timers.ts';
 
 /**
  * All of yobidashi in one process. The handlers are the Lambda handlers, given the real AWS SDK v3
  * adapters pointed at this process: EventBridge, Scheduler, Connect and DynamoDB (dynalite behind
- * it) answer on the local port. Only the wiring differs from AWS. The scenario tests run this very
- * composition on virtual time (`timers`), so what they prove is what `npm start` runs.
+ * it) answer on the local port, and so do SQS and Lambda for the sweep's redrive (the AWS adapter
+ * reads the dead-letter queues and invokes the functions over the wire). Only the wiring differs
+ * from AWS. The port also answers as the stack (CloudFormation DescribeStacks), so the CLI's AWS
+ * back end and the AWS CLI work against it. The scenario tests run this very composition on
+ * virtual time (`timers`), so what they prove is what `npm start` runs.
  */
 
 export interface RuntimeOptions {
@@ -63,6 +69,10 @@ export interface Runtime {
   simulator: ConnectSimulator;
   faults: FaultBook;
   store: ElectroStore;
+  /** The runtime as a deployed stack: its outputs, queue URLs and function names. */
+  stack: LocalStack;
+  /** The SQS face over the dead-letter list. */
+  queues: DeadLetterQueues;
   /** The ports the handlers were built with (tests patch them to inject crashes). */
   deps: Deps;
   /** Stops at once, as a killed process would: in-flight work is abandoned, state is on disk. */
@@ -144,9 +154,26 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     file: join(dataDir, 'schedules.jsonl'),
     region: emulator.region,
     account: emulator.account,
+    // The Scheduler's dead-letter queue is the one dead-letter list too (the check queue on SQS).
+    onDeadLetter: (schedule, failure) => {
+      const params = schedule.Target.EventBridgeParameters;
+      const kept = emulator.scheduleFailed({
+        scheduleArn: scheduler.arn(schedule.GroupName, schedule.Name),
+        targetArn: schedule.Target.Arn,
+        source: params?.Source ?? 'aws.scheduler',
+        detailType: params?.DetailType ?? 'Scheduled Event',
+        input: schedule.Target.Input ?? '{}',
+        scheduledAt: failure.scheduledAt,
+        condition: failure.condition,
+        error: failure.error,
+        attempts: failure.attempts,
+      });
+      if (!kept) log.error('a schedule dead letter no route would take was dropped', { schedule: schedule.Name });
+    },
   });
   const connect = new ConnectService(simulator, clock, faults);
   let api: ReturnType<typeof createApi> | undefined;
+  let operator: OperatorFaces | undefined;
   const server = createLocalServer({
     emulator,
     scheduler,
@@ -154,6 +181,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     faults,
     dynamoEndpoint: dynamo.endpoint,
     api: (req) => (api as ReturnType<typeof createApi>)(req),
+    operator: () => operator as OperatorFaces,
     log,
   });
   await new Promise<void>((resolveListen, reject) => {
@@ -168,14 +196,28 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // or none at all on virtual time (where the clock stands still while a handler runs).
   const retryStrategy = new ConfiguredRetryStrategy(2, (attempt) => (options.timers ? 0 : Math.round((Math.random() * Math.min(20_000, 100 * 2 ** attempt)) / timeScale)));
   const aws = { endpoint: url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, retryStrategy };
+  const stack = new LocalStack({
+    url,
+    account: emulator.account,
+    region: emulator.region,
+    busName: BUS_NAME,
+    busArn: emulator.busArn(BUS_NAME),
+    archiveArn: emulator.archiveArn(),
+    tableName: table,
+    createdAt: clock.now(),
+  });
+  const queues = new DeadLetterQueues(emulator, stack, clock);
+  operator = { stack, sqs: queues, lambda: new LambdaFunctions(emulator, stack, faults) };
   store = new ElectroStore(createDocumentClient(aws), table);
   api = createApi({ store, simulator, emulator, faults, clock, timeScale });
   const deps: Deps = {
     store,
     bus: EventBridgeBus.fromConfig(BUS_NAME, aws),
     scheduler: EventBridgeScheduler.fromConfig({ groupName: SCHEDULE_GROUP, busArn: emulator.busArn(BUS_NAME), roleArn: `arn:aws:iam::${emulator.account}:role/yobidashi-scheduler` }, aws),
-    telephony: ConnectTelephony.fromConfig({ instanceId: 'local', contactFlowId: 'yobidashi-call', sourcePhoneNumber: '+815000000000' }, aws),
-    failures: new LocalFailedDeliveries(emulator),
+    telephony: ConnectTelephony.fromConfig({ ...CONNECT }, aws),
+    // The sweep's redrive is the AWS adapter's, over the SQS and Lambda faces: the queues it reads
+    // on AWS (handler failures, then the rules' dead letters; not the check queue), as the stack wires it.
+    failures: SqsFailedDeliveries.fromConfig([stack.queueUrl('handler'), stack.queueUrl('rule')], aws, aws),
     clock,
     log,
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
@@ -203,6 +245,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     simulator,
     faults,
     store,
+    stack,
+    queues,
     deps,
     async stop() {
       emulator.stop();

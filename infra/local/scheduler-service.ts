@@ -51,6 +51,16 @@ export class SchedulerError extends Error {
   }
 }
 
+/** Why a schedule's target was given up on. */
+export interface ScheduleFailure {
+  error: string;
+  /** Attempts made (the first and its retries). */
+  attempts: number;
+  condition: 'RetriesExhausted' | 'EventAgeExceeded';
+  /** When the schedule fired. */
+  scheduledAt: number;
+}
+
 type JournalEntry = { op: 'put'; schedule: StoredSchedule } | { op: 'del'; key: string };
 
 const AT = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/;
@@ -68,7 +78,7 @@ export interface SchedulerServiceOptions {
   region?: string;
   account?: string;
   /** A target that failed every retry (AWS: the schedule's dead-letter queue). */
-  onDeadLetter?: (schedule: StoredSchedule, error: string) => void;
+  onDeadLetter?: (schedule: StoredSchedule, failure: ScheduleFailure) => void;
 }
 
 export class SchedulerService {
@@ -174,11 +184,11 @@ export class SchedulerService {
       } else this.save({ op: 'put', schedule });
     }
     this.record(schedule, 'fired', scheduledAt);
-    await this.deliver(schedule, 1, this.options.timers.now());
+    await this.deliver(schedule, 1, this.options.timers.now(), scheduledAt);
   }
 
   /** PutEvents to the target bus; retried with backoff per the target's retry policy, then dead-lettered. */
-  private async deliver(schedule: StoredSchedule, attempt: number, firstTriedAt: number): Promise<void> {
+  private async deliver(schedule: StoredSchedule, attempt: number, firstTriedAt: number, scheduledAt: number): Promise<void> {
     const params = schedule.Target.EventBridgeParameters;
     let error: string | undefined;
     try {
@@ -191,15 +201,16 @@ export class SchedulerService {
     }
     if (error === undefined) return;
     const now = this.options.timers.now();
-    if (attempt > SCHEDULER_TARGET_RETRY.maximumRetryAttempts || now - firstTriedAt >= SCHEDULER_TARGET_RETRY.maximumEventAgeSeconds * 1000) {
+    const exhausted = attempt > SCHEDULER_TARGET_RETRY.maximumRetryAttempts;
+    if (exhausted || now - firstTriedAt >= SCHEDULER_TARGET_RETRY.maximumEventAgeSeconds * 1000) {
       this.record(schedule, 'failed');
       this.options.log.error('schedule target failed every retry; dead-lettered', { schedule: schedule.Name, error });
-      this.options.onDeadLetter?.(schedule, error);
+      this.options.onDeadLetter?.(schedule, { error, attempts: attempt, condition: exhausted ? 'RetriesExhausted' : 'EventAgeExceeded', scheduledAt });
       return;
     }
     const delay = ruleTargetRetryDelayMs(attempt, Math.random());
     this.options.log.warn('schedule target failed; retrying', { schedule: schedule.Name, attempt, delayMs: delay, error });
-    this.options.timers.at(now + delay, () => this.deliver(schedule, attempt + 1, firstTriedAt));
+    this.options.timers.at(now + delay, () => this.deliver(schedule, attempt + 1, firstTriedAt, scheduledAt));
   }
 
   private record(schedule: StoredSchedule, event: ScheduleRecord['event'], atMs = schedule.atMs): void {

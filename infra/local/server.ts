@@ -1,18 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } from '../../events/pattern/index.ts';
 import type { Logger } from '../../handlers/ports.ts';
 import { ApiError, type ApiRequest, type ApiResponse } from './api.ts';
+import { QueryParams } from './aws-query.ts';
+import { cloudFormation, CLOUDFORMATION_VERSION } from './cloudformation.ts';
 import { ConnectError, type ConnectService } from './connect-service.ts';
 import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from './event-bridge.ts';
 import { FaultError, type FaultBook } from './faults.ts';
+import { INVOKE_PATH, type LambdaFunctions } from './lambda-service.ts';
 import { SchedulerError, type SchedulerService } from './scheduler-service.ts';
+import { isSqsTarget, SqsError, sqsJson, sqsJsonError, sqsQuery, type DeadLetterQueues } from './sqs-service.ts';
+import type { LocalStack } from './stack.ts';
 
 /**
- * One port, five faces: EventBridge's AWS JSON 1.1 protocol (POST /, X-Amz-Target: AWSEvents.*),
+ * One port, every face: EventBridge's AWS JSON 1.1 protocol (POST /, X-Amz-Target: AWSEvents.*),
  * DynamoDB's JSON 1.0 protocol (X-Amz-Target: DynamoDB_20120810.*, passed through to the embedded
- * dynalite), EventBridge Scheduler's and Amazon Connect's REST operations that our handlers call,
- * and the local API under /api. Injected faults answer on the wire, as the AWS service would.
- * Signatures are not checked; any credentials work.
+ * dynalite), EventBridge Scheduler's and Amazon Connect's REST operations that our handlers call;
+ * and what an operator's tools call on a deployment: CloudFormation's DescribeStacks (awsQuery),
+ * SQS on the dead-letter queues (AWS JSON 1.0, X-Amz-Target: AmazonSQS.*, and the query protocol),
+ * Lambda's Invoke (REST) and the HTTP alert intake (POST /alerts); and the local API under /api.
+ * Injected faults answer on the wire, as the AWS service would. Signatures are not checked; any
+ * credentials work.
  */
 
 class AwsError extends Error {
@@ -33,8 +42,19 @@ export interface ServerParts {
   /** Where DynamoDB requests go (dynalite). */
   dynamoEndpoint: string;
   api: (req: ApiRequest) => Promise<ApiResponse>;
+  /** The faces an operator's tools use; they know the port's URL, so they come once it listens. */
+  operator: () => OperatorFaces;
   log: Logger;
 }
+
+export interface OperatorFaces {
+  stack: LocalStack;
+  sqs: DeadLetterQueues;
+  lambda: LambdaFunctions;
+}
+
+/** The intake's event source on AWS (infra/aws/constructs/http-intake.ts, not imported: it pulls in the CDK). */
+const HTTP_ALERT_SOURCE = 'yobidashi.http';
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -171,6 +191,47 @@ export function createLocalServer(parts: ServerParts): Server {
             return send(res, 200, await eventBridge(parts, target.slice('AWSEvents.'.length), json()), 'application/x-amz-json-1.1');
           } catch (error) {
             if (error instanceof AwsError || error instanceof FaultError) return sendAwsError(res, error, true);
+            throw error;
+          }
+        }
+        if (req.method === 'POST' && isSqsTarget(target)) {
+          try {
+            return send(res, 200, sqsJson(parts.operator().sqs, target, json()), 'application/x-amz-json-1.0');
+          } catch (error) {
+            if (!(error instanceof SqsError)) throw error;
+            const answer = sqsJsonError(error);
+            return send(res, answer.status, answer.body, 'application/x-amz-json-1.0', answer.headers);
+          }
+        }
+        const params = req.method === 'POST' && /^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '') && !path.startsWith('/api') ? new QueryParams(text) : undefined;
+        if (params?.get('Action')) {
+          // awsQuery: CloudFormation (Version 2010-05-15) or SQS (2012-11-05), told apart by the version.
+          const requestId = randomUUID();
+          const answer = params.get('Version') === CLOUDFORMATION_VERSION ? cloudFormation(parts.operator().stack, params, requestId) : sqsQuery(parts.operator().sqs, params, path, requestId);
+          res.writeHead(answer.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+          return res.end(answer.body);
+        }
+        const invoke = INVOKE_PATH.exec(path);
+        if (req.method === 'POST' && invoke) {
+          const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+          const answer = await parts.operator().lambda.invoke({
+            functionName: decodeURIComponent(invoke[1] as string),
+            qualifier: url.searchParams.get('Qualifier') ?? undefined,
+            invocationType: header('x-amz-invocation-type'),
+            payload: text,
+          });
+          res.writeHead(answer.status, answer.headers);
+          return res.end(answer.body);
+        }
+        if (path === '/alerts' && req.method === 'POST') {
+          // The HTTP intake (AlertUrl): the body becomes an AlertReceived event, as API Gateway's
+          // PutEvents integration does on AWS. Locally any x-yobidashi-token is accepted.
+          if (!req.headers['x-yobidashi-token']) return send(res, 401, { message: 'Unauthorized' });
+          try {
+            const results = await parts.emulator.putEvents([{ EventBusName: 'yobidashi', Source: HTTP_ALERT_SOURCE, DetailType: 'AlertReceived', Detail: text }]);
+            return send(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
+          } catch (error) {
+            if (error instanceof FaultError) return send(res, error.status, { message: error.message });
             throw error;
           }
         }

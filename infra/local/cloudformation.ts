@@ -1,0 +1,46 @@
+import { el, queryError, queryResponse, type QueryParams } from './aws-query.ts';
+import type { LocalStack } from './stack.ts';
+
+/**
+ * CloudFormation, for one stack: `DescribeStacks` (awsQuery: form-encoded POST, XML answer, as the
+ * AWS SDK v3 client and the AWS CLI send it) for the local stack, by name (`Yobidashi`) or by id,
+ * with the outputs a deployment declares (stack.ts). Any other stack does not exist, as AWS says
+ * it: a ValidationError, "Stack with id X does not exist".
+ */
+
+export const CLOUDFORMATION_VERSION = '2010-05-15';
+const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+
+export interface QueryAnswer {
+  status: number;
+  body: string;
+}
+
+function stackXml(stack: LocalStack): string {
+  return el('member', [
+    el('StackId', stack.id),
+    el('StackName', stack.name),
+    el('Description', 'yobidashi, running locally (npm start)'),
+    el('CreationTime', new Date(stack.createdAt).toISOString()),
+    el('StackStatus', 'CREATE_COMPLETE'),
+    el('DisableRollback', false),
+    el('EnableTerminationProtection', false),
+    el('DriftInformation', [el('StackDriftStatus', 'NOT_CHECKED')]),
+    el(
+      'Outputs',
+      stack.outputs().map((o) => el('member', [el('OutputKey', o.OutputKey), el('OutputValue', o.OutputValue), el('Description', o.Description)])),
+    ),
+  ]);
+}
+
+export function cloudFormation(stack: LocalStack, params: QueryParams, requestId: string): QueryAnswer {
+  const action = params.get('Action') ?? '';
+  if (action !== 'DescribeStacks') {
+    return { status: 400, body: queryError(NAMESPACE, 'InvalidAction', `The action ${action || '(none)'} is not valid for this web service (locally: DescribeStacks only).`, requestId) };
+  }
+  const name = params.get('StackName');
+  if (name !== undefined && name !== stack.name && name !== stack.id) {
+    return { status: 400, body: queryError(NAMESPACE, 'ValidationError', `Stack with id ${name} does not exist`, requestId) };
+  }
+  return { status: 200, body: queryResponse('DescribeStacks', NAMESPACE, [el('Stacks', [stackXml(stack)])], requestId) };
+}
