@@ -1,76 +1,230 @@
-import type { HandlerName } from '../../events/routes.ts';
+import { HANDLER_NEEDS, PORT_NAMES, type FunctionName, type PortName, type PortNeeds } from '../../handlers/needs.ts';
+import type { Bus, FailedDeliveries, Scheduler, Store, Telephony } from '../../handlers/ports.ts';
+import { HANDLER_NAMES } from '../../events/routes.ts';
 import type { TABLE_KEYS } from '../store/entities.ts';
 
 /**
- * What each function calls, and so all its role may do. Derived from the handler code and the
- * Store methods it reaches (infra/store/repository.ts): ElectroDB get → GetItem; create and put,
- * conditional or not → PutItem; patch → UpdateItem; query → Query on the table or on the index the
- * query names. Every bus handler also PutItems: on a permanent failure `onEvent` records a
- * rejection (handlers/lib/deps.ts). A handler that arms checks (handlers/lib/checks.ts, reached
- * through publishChange and placement) schedules.
+ * Each function's IAM role, derived rather than written by hand: handlers/needs.ts declares which
+ * port methods a handler may call (TypeScript holds the handler to it), and the tables below say
+ * which AWS calls each port method makes through its adapter, on which of the stack's resources.
+ * infra/aws/constructs/functions.ts builds the roles from FUNCTION_NEEDS; the IAM simulation test
+ * (test/infra/iam-simulation.test.ts) checks every derived call is allowed and little else is.
  */
-export type FunctionName = HandlerName | 'flow-result';
+export type { FunctionName } from '../../handlers/needs.ts';
 
 export type IndexName = (typeof TABLE_KEYS.globalIndexes)[number]['indexName'];
 
-export interface FunctionNeeds {
-  /** Item operations on the table. */
-  dynamodb: readonly ('GetItem' | 'PutItem' | 'UpdateItem')[];
-  /**
-   * What it runs dynamodb:Query on: the table's own keys ('table', e.g. a system's silences) and
-   * the global secondary indexes by name. Each is granted on its own ARN, nothing more.
-   */
-  queries: readonly ('table' | IndexName)[];
-  publishes: boolean;
-  connect: readonly ('StartOutboundVoiceContact' | 'StopContact' | 'DescribeContact')[];
-  /** Arms call checks: scheduler:CreateSchedule in the check group, iam:PassRole of its role. */
-  schedules: boolean;
-  /**
-   * Hands failed deliveries back to their function (the sweep): reads and deletes messages in the
-   * failure queues, and may invoke exactly the bus handler functions.
-   */
-  redrives: boolean;
-  /** The export in infra/aws/functions/handlers.ts. */
-  exportName: string;
+/**
+ * The stack resource a call acts on; the role builder turns each into ARNs:
+ * `table` and `table/index/<gsi>` the single table; `bus` the yobidashi bus; `connect:contact` the
+ * instance's contacts (`instance/<id>/contact/*`); `schedule:checks` the check group's schedules
+ * (`schedule/yobidashi-checks/*`); `role:scheduler` the role Scheduler assumes; `queue:failures`
+ * the queues the sweep redrives from; `function:bus-handlers` the bus handlers' functions;
+ * `log-group` the function's own log group; `queue:on-failure` the bus handlers' on-failure
+ * queue; `*` where AWS authorizes the action on no narrower resource.
+ */
+export type AwsResource =
+  | 'table'
+  | `table/index/${IndexName}`
+  | 'bus'
+  | 'connect:contact'
+  | 'schedule:checks'
+  | 'role:scheduler'
+  | 'queue:failures'
+  | 'function:bus-handlers'
+  | 'log-group'
+  | 'queue:on-failure'
+  | '*';
+
+export interface AwsCall {
+  /** The IAM action, `service:Action`. */
+  action: string;
+  resource: AwsResource;
+  /** Conditions the grant carries; the simulation test sends the matching request context. */
+  conditions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
-/** The defaults each entry below starts from: nothing. */
-const none: Omit<FunctionNeeds, 'exportName'> = { dynamodb: [], queries: [], publishes: false, connect: [], schedules: false, redrives: false };
+const call = (action: string, resource: AwsResource, conditions?: AwsCall['conditions']): AwsCall => (conditions ? { action, resource, conditions } : { action, resource });
+const getItem = call('dynamodb:GetItem', 'table');
+const putItem = call('dynamodb:PutItem', 'table');
+const updateItem = call('dynamodb:UpdateItem', 'table');
+const deleteItem = call('dynamodb:DeleteItem', 'table');
+const query = (on: 'table' | IndexName): AwsCall => call('dynamodb:Query', on === 'table' ? 'table' : `table/index/${on}`);
 
-export const FUNCTION_NEEDS: Record<FunctionName, FunctionNeeds> = {
-  // getHead/getIncident/getRoster; claimHead (create | patch), createIncident, saveIncident,
-  // recordAlert, recordRejection; listSilences queries the table; arms the first check.
-  'alert-received': { ...none, exportName: 'alertReceived', dynamodb: ['GetItem', 'PutItem', 'UpdateItem'], queries: ['table'], publishes: true, schedules: true },
-  // Publishes the reshaped alert; PutItem only for a rejection.
-  'cloudwatch-alarm': { ...none, exportName: 'cloudwatchAlarm', dynamodb: ['PutItem'], publishes: true },
-  // getIncident; the responder's line (getLine, saveLine), waiting incidents (getIncident); a busy
-  // line's call asked about (DescribeContact); createContact, saveIncident; starts the call; arms checks.
-  'place-call': { ...none, exportName: 'placeCall', dynamodb: ['GetItem', 'PutItem'], publishes: true, connect: ['StartOutboundVoiceContact', 'DescribeContact'], schedules: true },
-  // getIncident/getContact; places an unplaced call through the line (as place-call); recordOutcome;
-  // releases the line (saveLine) and wakes the longest waiting incident.
-  'call-check': {
-    ...none,
-    exportName: 'callCheck',
-    dynamodb: ['GetItem', 'PutItem', 'UpdateItem'],
-    publishes: true,
-    connect: ['StartOutboundVoiceContact', 'DescribeContact', 'StopContact'],
-    schedules: true,
-  },
-  // getIncident, saveIncident; arms the next call's first check before announcing it.
-  escalate: { ...none, exportName: 'escalate', dynamodb: ['GetItem', 'PutItem'], publishes: true, schedules: true },
-  // putSilence; announces it (SilenceAdded).
-  'record-silence': { ...none, exportName: 'recordSilence', dynamodb: ['PutItem'], publishes: true },
-  // findContacts (gsi1, then GetItem) and the incidents a merged call also speaks for (GetItem); StopContact.
-  'stop-call': { ...none, exportName: 'stopCall', dynamodb: ['GetItem', 'PutItem'], queries: ['gsi1'], connect: ['StopContact'] },
-  // listOpenIncidents (gsi2); getIncident, saveIncident; publishes IncidentSilenced.
-  'apply-silence': { ...none, exportName: 'applySilence', dynamodb: ['GetItem', 'PutItem'], queries: ['gsi2'], publishes: true },
-  // findContacts (gsi1, then GetItem); noteConnected and recordOutcome patch; releases the line
-  // (getLine, saveLine) and wakes the longest waiting incident (getIncident, a check).
-  'contact-event': { ...none, exportName: 'contactEvent', dynamodb: ['GetItem', 'PutItem', 'UpdateItem'], queries: ['gsi1'], publishes: true, connect: ['DescribeContact'], schedules: true },
-  // listOpenIncidents (the sparse gsi2); publishes checks; redrives failures.
-  sweep: { ...none, exportName: 'sweep', dynamodb: ['PutItem'], queries: ['gsi2'], publishes: true, redrives: true },
-  timeline: { ...none, exportName: 'timeline', dynamodb: ['PutItem'] },
-  // getContact; records an early contact (getIncident, createContact); recordOutcome. Not a bus
-  // handler (Connect invokes it synchronously), so no rejection record.
-  'flow-result': { ...none, exportName: 'flowResult', dynamodb: ['GetItem', 'PutItem', 'UpdateItem'], publishes: true },
+/**
+ * Store (infra/store/repository.ts, ElectroDB on the single table): get → GetItem; create and put,
+ * conditional or not → PutItem; patch → UpdateItem; remove → DeleteItem; a query → Query on the
+ * table or on the index the entity's access pattern names (infra/store/entities.ts).
+ */
+export const STORE_CALLS: { readonly [M in keyof Store]: readonly AwsCall[] } = {
+  // head.get, consistent.
+  getHead: [getItem],
+  // head.create for a first generation, head.patch (conditional on the generation) after that.
+  claimHead: [putItem, updateItem],
+  // incident.get, consistent.
+  getIncident: [getItem],
+  // incident.create (conditional: not there yet).
+  createIncident: [putItem],
+  // incident.put, conditional on the stored version.
+  saveIncident: [putItem],
+  // incident.query.recent: gsi1.
+  listIncidents: [query('gsi1')],
+  // incident.query.live: the sparse gsi2 (open incidents only).
+  listOpenIncidents: [query('gsi2')],
+  // alert.put.
+  recordAlert: [putItem],
+  // contact.create (conditional).
+  createContact: [putItem],
+  // contact.get, consistent.
+  getContact: [getItem],
+  // contact.query.byContactId (gsi1), then the item itself (the index lags).
+  findContact: [query('gsi1'), getItem],
+  // contact.query.byContactId (gsi1), then each item itself.
+  findContacts: [query('gsi1'), getItem],
+  // contact.patch (conditional: no outcome yet); on a lost race, the stored record (getContact).
+  recordOutcome: [updateItem, getItem],
+  // contact.patch (conditional: not noted yet).
+  noteConnected: [updateItem],
+  // line.get, consistent.
+  getLine: [getItem],
+  // line.create for version 0, else line.put conditional on the version.
+  saveLine: [putItem],
+  // roster.put.
+  putRoster: [putItem],
+  // roster.get, consistent.
+  getRoster: [getItem],
+  // roster.query.all: gsi1.
+  listRosters: [query('gsi1')],
+  // silence.put.
+  putSilence: [putItem],
+  // silence.query.primary: the table's own keys (one system's silences).
+  listSilences: [query('table')],
+  // silence.query.all: gsi1.
+  listAllSilences: [query('gsi1')],
+  // silence.remove (conditional: it exists).
+  deleteSilence: [deleteItem],
+  // timelineEvent.put.
+  recordEvent: [putItem],
+  // the timeline collection: one Query on the table's keys (the incident's partition).
+  timeline: [query('table')],
+  // rejection.put.
+  recordRejection: [putItem],
+  // rejection.query.primary: the table's own keys.
+  listRejections: [query('table')],
 };
+
+/** Telephony (infra/aws/adapters/connect.ts, Amazon Connect). */
+export const TELEPHONY_CALLS: { readonly [M in keyof Telephony]: readonly AwsCall[] } = {
+  // StartOutboundVoiceContact. The Service Authorization Reference lists no resource type for it,
+  // so IAM evaluates it against `*`: a grant naming the instance, the flow or the queue would not
+  // match, and every call would be denied. Granted on `*` (the simulation test decides this; see
+  // docs/aws.md, IAM). Which instance, flow and caller ID are used is fixed by the function's
+  // environment, not by the caller.
+  startCall: [call('connect:StartOutboundVoiceContact', '*')],
+  // StopContact on one of the instance's contacts.
+  stopCall: [call('connect:StopContact', 'connect:contact')],
+  // DescribeContact on one of the instance's contacts.
+  describeCall: [call('connect:DescribeContact', 'connect:contact')],
+};
+
+/** Scheduler (infra/aws/adapters/scheduler.ts, EventBridge Scheduler). */
+export const SCHEDULER_CALLS: { readonly [M in keyof Scheduler]: readonly AwsCall[] } = {
+  // CreateSchedule in the check group, whose target names the scheduler role: creating it passes
+  // that role to Scheduler (iam:PassRole, only to scheduler.amazonaws.com).
+  scheduleOnce: [
+    call('scheduler:CreateSchedule', 'schedule:checks'),
+    call('iam:PassRole', 'role:scheduler', { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }),
+  ],
+  // DeleteSchedule in the check group.
+  cancel: [call('scheduler:DeleteSchedule', 'schedule:checks')],
+};
+
+/** Bus (infra/aws/adapters/event-bus.ts): PutEvents on the yobidashi bus, up to 10 entries a call. */
+export const BUS_CALLS: { readonly [M in keyof Bus]: readonly AwsCall[] } = {
+  publish: [call('events:PutEvents', 'bus')],
+};
+
+/** FailedDeliveries (infra/aws/adapters/failed-deliveries.ts, SQS and Lambda). */
+export const FAILURES_CALLS: { readonly [M in keyof FailedDeliveries]: readonly AwsCall[] } = {
+  // ReceiveMessage, DeleteMessage and ChangeMessageVisibilityBatch (authorized as
+  // sqs:ChangeMessageVisibility) on the queues it reads; an asynchronous Invoke of the function a
+  // failed delivery was for, which is always one of the bus handlers.
+  redrive: [
+    call('sqs:ReceiveMessage', 'queue:failures'),
+    call('sqs:DeleteMessage', 'queue:failures'),
+    call('sqs:ChangeMessageVisibility', 'queue:failures'),
+    call('lambda:InvokeFunction', 'function:bus-handlers'),
+  ],
+};
+
+/** The mapping, port by port. */
+export const PORT_CALLS: { readonly [P in PortName]: Readonly<Record<PortNeeds[P][number], readonly AwsCall[]>> } = {
+  store: STORE_CALLS,
+  telephony: TELEPHONY_CALLS,
+  scheduler: SCHEDULER_CALLS,
+  bus: BUS_CALLS,
+  failures: FAILURES_CALLS,
+};
+
+/**
+ * Calls the platform makes with the function's role, whatever the handler does: Lambda writes the
+ * function's logs (CreateLogStream, PutLogEvents on its own log group, whose ARN ends in `:*` and
+ * so covers its streams); for a bus handler, Lambda writes the record of an event that failed every
+ * retry to the on-failure queue (SendMessage, with the function's role).
+ */
+export function platformCalls(name: FunctionName): AwsCall[] {
+  const logs = [call('logs:CreateLogStream', 'log-group'), call('logs:PutLogEvents', 'log-group')];
+  return isBusHandler(name) ? [...logs, call('sqs:SendMessage', 'queue:on-failure')] : logs;
+}
+
+/** Functions a rule invokes asynchronously; flow-result is invoked by Connect and waits for it. */
+export function isBusHandler(name: FunctionName): name is (typeof HANDLER_NAMES)[number] {
+  return (HANDLER_NAMES as readonly string[]).includes(name);
+}
+
+export const callKey = (c: AwsCall): string => `${c.action} ${c.resource}${c.conditions ? ` ${JSON.stringify(c.conditions)}` : ''}`;
+
+/** Every AWS call a handler's declared ports can make, each once, in a stable order. */
+export function portCalls(needs: PortNeeds): AwsCall[] {
+  const calls = new Map<string, AwsCall>();
+  for (const port of PORT_NAMES) {
+    const table = PORT_CALLS[port] as Readonly<Record<string, readonly AwsCall[]>>;
+    for (const method of needs[port]) for (const c of table[method] ?? []) calls.set(callKey(c), c);
+  }
+  return [...calls.values()].sort((a, b) => callKey(a).localeCompare(callKey(b)));
+}
+
+export interface FunctionNeeds {
+  /** The export in infra/aws/functions/handlers.ts. */
+  exportName: string;
+  /** What the handler declared (handlers/needs.ts). */
+  ports: PortNeeds;
+  /** Every AWS call its role must allow: the ports' calls, then the platform's. */
+  calls: readonly AwsCall[];
+}
+
+const EXPORT_NAMES: Record<FunctionName, string> = {
+  'alert-received': 'alertReceived',
+  'cloudwatch-alarm': 'cloudwatchAlarm',
+  'place-call': 'placeCall',
+  'call-check': 'callCheck',
+  escalate: 'escalate',
+  'record-silence': 'recordSilence',
+  'stop-call': 'stopCall',
+  'apply-silence': 'applySilence',
+  'contact-event': 'contactEvent',
+  sweep: 'sweep',
+  timeline: 'timeline',
+  'flow-result': 'flowResult',
+};
+
+function needsOf(name: FunctionName): FunctionNeeds {
+  const ports: PortNeeds = HANDLER_NEEDS[name];
+  return { exportName: EXPORT_NAMES[name], ports, calls: [...portCalls(ports), ...platformCalls(name)] };
+}
+
+/** Every function's needs, derived: one entry per handler of HANDLER_NEEDS. */
+export const FUNCTION_NEEDS = Object.fromEntries((Object.keys(HANDLER_NEEDS) as FunctionName[]).map((name) => [name, needsOf(name)])) as Record<FunctionName, FunctionNeeds>;
+
+/** Whether the function's handler calls that port at all (it then gets the port's settings). */
+export const usesPort = (name: FunctionName, port: PortName): boolean => FUNCTION_NEEDS[name].ports[port].length > 0;

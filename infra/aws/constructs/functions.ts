@@ -7,10 +7,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { LAMBDA_ASYNC } from '../../../events/delivery.ts';
-import { HANDLER_NAMES, type HandlerName } from '../../../events/routes.ts';
-import { FUNCTION_NEEDS, type FunctionName, type FunctionNeeds } from '../permissions.ts';
+import { TABLE_KEYS } from '../../store/entities.ts';
+import { callKey, FUNCTION_NEEDS, isBusHandler, usesPort, type AwsCall, type AwsResource, type FunctionName } from '../permissions.ts';
+
+export { isBusHandler } from '../permissions.ts';
 
 export const HANDLERS_ENTRY = fileURLToPath(new URL('../functions/handlers.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -37,27 +40,54 @@ export interface FunctionsProps {
   handlerFailures: sqs.IQueue;
 }
 
-/** Functions a rule invokes asynchronously; flow-result is invoked by Connect and waits for it. */
-export function isBusHandler(name: FunctionName): name is HandlerName {
-  return (HANDLER_NAMES as readonly string[]).includes(name);
-}
-
 /**
  * One NodejsFunction per handler: nodejs22.x on arm64, bundled by the local esbuild (never Docker),
- * source maps on, JSON logs kept for a set time, and a role of its own that allows exactly what
- * FUNCTION_NEEDS says that handler calls. Bus handlers get Lambda's async retries from
+ * source maps on, JSON logs kept for a set time, and a role of its own that allows exactly the AWS
+ * calls FUNCTION_NEEDS derives from what the handler declares (infra/aws/permissions.ts): one
+ * statement per resource, naming only the actions on it. A call no grant covers fails the synth.
+ * Bus handlers get Lambda's async retries from
  * events/delivery.ts and an on-failure destination, so a handler that keeps throwing leaves its
  * event in a queue (alarmed, redriven by the sweep) instead of losing it.
  */
 export class HandlerFunctions extends Construct {
   readonly functions = {} as Record<FunctionName, nodejs.NodejsFunction>;
   private readonly roles = {} as Record<FunctionName, iam.Role>;
+  /** Each function's derived calls not granted yet (some resources are known only later: Connect, the redrive). */
+  private readonly ungranted = {} as Record<FunctionName, Map<string, AwsCall>>;
   private readonly props: FunctionsProps;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     this.props = props;
     for (const name of Object.keys(FUNCTION_NEEDS) as FunctionName[]) this.functions[name] = this.create(name);
+    this.node.addValidation({
+      validate: () =>
+        (Object.entries(this.ungranted) as [FunctionName, Map<string, AwsCall>][]).flatMap(([name, left]) =>
+          [...left.values()].map((c) => `${name}: no grant for ${c.action} on ${c.resource} (infra/aws/permissions.ts)`),
+        ),
+    });
+  }
+
+  /**
+   * Grants the function's derived calls on the resources given, one statement per resource (and
+   * condition), each naming only the actions on it; `policy` defaults to the role's own policy.
+   */
+  private grant(name: FunctionName, arns: Partial<Record<AwsResource, readonly string[]>>, policy?: iam.Policy): void {
+    const left = this.ungranted[name];
+    const byResource = new Map<string, { resources: readonly string[]; actions: Set<string>; conditions: AwsCall['conditions'] }>();
+    for (const [key, call] of left) {
+      const resources = arns[call.resource];
+      if (!resources) continue;
+      left.delete(key);
+      const group = `${call.resource} ${JSON.stringify(call.conditions ?? {})}`;
+      const entry = byResource.get(group) ?? { resources, actions: new Set<string>(), conditions: call.conditions };
+      byResource.set(group, entry.actions.add(call.action) && entry);
+    }
+    for (const { resources, actions, conditions } of byResource.values()) {
+      const statement = new iam.PolicyStatement({ actions: [...actions].sort(), resources: [...resources], ...(conditions ? { conditions: { ...conditions } } : {}) });
+      if (policy) policy.addStatements(statement);
+      else this.roles[name].addToPolicy(statement);
+    }
   }
 
   private create(name: FunctionName): nodejs.NodejsFunction {
@@ -69,18 +99,31 @@ export class HandlerFunctions extends Construct {
       description: `yobidashi ${name}: only what the handler calls`,
     });
     this.roles[name] = role;
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] /* the group's ARN ends in :* and so covers its streams */ }));
-    for (const statement of tableStatements(needs, table.tableArn)) role.addToPolicy(statement);
-    if (needs.publishes) role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
-    if (needs.schedules) {
-      const stack = Stack.of(this);
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['scheduler:CreateSchedule'],
-          resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.props.scheduleGroupName}/*` })],
-        }),
+    this.ungranted[name] = new Map(needs.calls.map((c) => [callKey(c), c]));
+    const schedules = usesPort(name, 'scheduler');
+    this.grant(name, {
+      table: [table.tableArn],
+      ...Object.fromEntries(TABLE_KEYS.globalIndexes.map((index) => [`table/index/${index.indexName}`, [`${table.tableArn}/index/${index.indexName}`]])),
+      bus: [bus.eventBusArn],
+      'schedule:checks': [Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.props.scheduleGroupName}/*` })],
+      'role:scheduler': [this.props.schedulerRole.roleArn],
+      // The group's ARN ends in :* and so covers its streams.
+      'log-group': [logGroup.logGroupArn],
+      'queue:on-failure': [this.props.handlerFailures.queueArn],
+      '*': ['*'],
+    });
+    if (needs.calls.some((c) => c.resource === '*')) {
+      NagSuppressions.addResourceSuppressions(
+        role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: `${needs.calls.filter((c) => c.resource === '*').map((c) => c.action).join(', ')}: AWS authorizes it on no narrower resource (the Service Authorization Reference lists no resource type), so a narrower grant would deny it (infra/aws/permissions.ts, test/infra/iam-simulation.test.ts).`,
+            appliesTo: ['Resource::*'],
+          },
+        ],
+        true,
       );
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.props.schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
     }
     const fn = new nodejs.NodejsFunction(this, name, {
       entry: HANDLERS_ENTRY,
@@ -100,7 +143,7 @@ export class HandlerFunctions extends Construct {
         TABLE_NAME: table.tableName,
         BUS_NAME: bus.eventBusName,
         NODE_OPTIONS: '--enable-source-maps',
-        ...(needs.schedules
+        ...(schedules
           ? { SCHEDULE_GROUP: this.props.scheduleGroupName, BUS_ARN: bus.eventBusArn, SCHEDULER_ROLE_ARN: this.props.schedulerRole.roleArn, SCHEDULER_DLQ_ARN: this.props.schedulerDeadLetterArn }
           : {}),
       },
@@ -118,17 +161,12 @@ export class HandlerFunctions extends Construct {
   }
 
   /**
-   * Lambda's async retries (events/delivery.ts), then the failure queue. The destination grants
-   * only sqs:SendMessage, which is all Lambda needs to deliver the record (SqsDestination would
-   * also grant GetQueueAttributes and GetQueueUrl).
+   * Lambda's async retries (events/delivery.ts), then the failure queue. The role's grant is
+   * sqs:SendMessage on that queue only (permissions.ts, platformCalls), which is all Lambda needs to
+   * deliver the record (SqsDestination would also grant GetQueueAttributes and GetQueueUrl).
    */
   private retryThenKeep(fn: nodejs.NodejsFunction, queue: sqs.IQueue): void {
-    const onFailure: lambda.IDestination = {
-      bind: (_scope, target) => {
-        target.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
-        return { destination: queue.queueArn };
-      },
-    };
+    const onFailure: lambda.IDestination = { bind: () => ({ destination: queue.queueArn }) };
     fn.configureAsyncInvoke({
       retryAttempts: LAMBDA_ASYNC.maximumRetryAttempts,
       maxEventAge: Duration.seconds(LAMBDA_ASYNC.maximumEventAgeSeconds),
@@ -144,48 +182,26 @@ export class HandlerFunctions extends Construct {
    */
   grantRedrive(queues: readonly sqs.IQueue[]): void {
     for (const [name, fn] of Object.entries(this.functions) as [FunctionName, nodejs.NodejsFunction][]) {
-      if (!FUNCTION_NEEDS[name].redrives) continue;
+      if (!usesPort(name, 'failures')) continue;
       fn.addEnvironment('FAILURE_QUEUE_URLS', queues.map((q) => q.queueUrl).join(','));
       const busHandlers = (Object.keys(this.functions) as FunctionName[]).filter(isBusHandler).map((n) => this.functions[n].functionArn);
-      new iam.Policy(this, `${name}-redrive`, {
-        roles: [this.roles[name]],
-        statements: [
-          new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'], resources: queues.map((q) => q.queueArn) }),
-          new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: busHandlers }),
-        ],
-      });
+      const policy = new iam.Policy(this, `${name}-redrive`, { roles: [this.roles[name]] });
+      this.grant(name, { 'queue:failures': queues.map((q) => q.queueArn), 'function:bus-handlers': busHandlers }, policy);
     }
   }
 
-  /** Connect settings go to the functions that call Connect, with least-privilege resources. */
+  /**
+   * Connect settings go to the functions that call Connect, and the grants on the instance's
+   * contacts (StartOutboundVoiceContact, which names no resource, is granted with the role).
+   */
   grantTelephony(target: TelephonyTarget): void {
     for (const [name, fn] of Object.entries(this.functions) as [FunctionName, nodejs.NodejsFunction][]) {
-      const calls = FUNCTION_NEEDS[name].connect;
-      if (!calls.length) continue;
+      if (!usesPort(name, 'telephony')) continue;
       fn.addEnvironment('CONNECT_INSTANCE_ID', target.instanceId);
       fn.addEnvironment('CONTACT_FLOW_ID', target.contactFlowId);
       if (target.sourcePhoneNumber) fn.addEnvironment('SOURCE_PHONE_NUMBER', target.sourcePhoneNumber);
       if (target.queueId) fn.addEnvironment('QUEUE_ID', target.queueId);
-      const resources = [`${target.instanceArn}/contact/*`];
-      if (calls.includes('StartOutboundVoiceContact')) {
-        resources.push(target.contactFlowArn);
-        if (target.queueId) resources.push(`${target.instanceArn}/queue/${target.queueId}`);
-      }
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: calls.map((c) => `connect:${c}`), resources }));
+      this.grant(name, { 'connect:contact': [`${target.instanceArn}/contact/*`] });
     }
   }
-}
-
-/**
- * Item operations on the table's ARN; Query on exactly what the function queries (the table's
- * own keys and/or named indexes), so a function that only reads an index cannot query the table.
- */
-function tableStatements(needs: FunctionNeeds, tableArn: string): iam.PolicyStatement[] {
-  const statements: iam.PolicyStatement[] = [];
-  if (needs.dynamodb.length) statements.push(new iam.PolicyStatement({ actions: needs.dynamodb.map((a) => `dynamodb:${a}`), resources: [tableArn] }));
-  if (needs.queries.length) {
-    const resources = needs.queries.map((q) => (q === 'table' ? tableArn : `${tableArn}/index/${q}`));
-    statements.push(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources }));
-  }
-  return statements;
 }
