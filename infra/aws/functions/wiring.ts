@@ -1,7 +1,7 @@
 import type { Deps } from '../../../handlers/lib/deps.ts';
 import { DEFAULT_SETTINGS } from '../../../handlers/lib/deps.ts';
 import { jsonLogger, type LogLevel } from '../../../handlers/lib/logger.ts';
-import type { FailedDeliveries, Telephony, Scheduler } from '../../../handlers/ports.ts';
+import type { Bus, FailedDeliveries, Telephony, Scheduler } from '../../../handlers/ports.ts';
 import { createDocumentClient, ElectroStore } from '../../store/repository.ts';
 import { ConnectTelephony } from '../adapters/connect.ts';
 import { EventBridgeBus } from '../adapters/event-bus.ts';
@@ -51,7 +51,8 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Deps {
     : unconfigured<Scheduler>('scheduler');
   return {
     store: new ElectroStore(createDocumentClient(), required(env, 'TABLE_NAME')),
-    bus: new EventBridgeBus(env.BUS_NAME ?? 'yobidashi'),
+    // The stack's own bus (its name derives from the stack name: infra/aws/names.ts), never a default.
+    bus: env.BUS_NAME ? new EventBridgeBus(env.BUS_NAME) : unconfigured<Bus>('bus'),
     scheduler,
     telephony,
     failures: failedDeliveriesFromEnv(env),
