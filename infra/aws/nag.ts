@@ -1,11 +1,12 @@
-import type { Stack } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
+import type { YobidashiStack } from './stack.ts';
 
 /**
  * The cdk-nag AwsSolutions findings we accept, each with its reason. Anything not listed here fails
  * the synth (the test in test/infra/cdk.test.ts checks there is no unsuppressed error).
  */
-export function applyNagSuppressions(stack: Stack): void {
+export function applyNagSuppressions(stack: YobidashiStack): void {
+  const checks = stack.names.checkGroup;
   NagSuppressions.addStackSuppressions(stack, [
     {
       id: 'AwsSolutions-L1',
@@ -22,9 +23,17 @@ export function applyNagSuppressions(stack: Stack): void {
     },
     {
       id: 'AwsSolutions-IAM5',
+      reason: `Connect contact ids and Scheduler schedule names are created at run time, so IAM can only scope them by prefix: instance/<id>/contact/* and schedule/${checks}/*. No other wildcard is granted to a function.`,
+      appliesTo: [{ regex: '/^Resource::arn:.*:instance\\/.*\\/contact\\/\\*$/' }, { regex: `/^Resource::arn:.*:schedule\\/${checks.replace(/[.-]/g, '\\$&')}\\/\\*$/` }],
+    },
+  ]);
+  // The operator policy: exactly infra/cli/needs.ts, where AWS offers nothing narrower.
+  NagSuppressions.addResourceSuppressions(stack.access.operator, [
+    {
+      id: 'AwsSolutions-IAM5',
       reason:
-        'Connect contact ids and Scheduler schedule names are created at run time, so IAM can only scope them by prefix: instance/<id>/contact/* and schedule/yobidashi-checks/*. No other wildcard is granted.',
-      appliesTo: [{ regex: '/^Resource::arn:.*:instance\\/.*\\/contact\\/\\*$/' }, { regex: '/^Resource::arn:.*:schedule\\/yobidashi-checks\\/\\*$/' }],
+        'The operator policy grants what infra/cli/needs.ts lists. Resource * only for the actions that entry marks *, which AWS authorizes on no narrower resource (events:ListRules, events:TestEventPattern, cloudwatch:GetMetricData, connect:ListPhoneNumbersV2); replay/* for events:DescribeReplay, since replays are named when an operator starts one; phone-number/* because the stack knows the source number, not the id in its ARN.',
+      appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:events:[^:]+:[0-9]+:replay\\/\\*$/' }, { regex: '/^Resource::arn:<AWS::Partition>:connect:[^:]+:[0-9]+:phone-number\\/\\*$/' }],
     },
   ]);
 }

@@ -2,7 +2,8 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { HandlerName } from '../../events/routes.ts';
+import { HANDLER_NAMES, type HandlerName } from '../../events/routes.ts';
+import { AccessPolicies } from './constructs/access.ts';
 import { YobidashiBus } from './constructs/event-bus.ts';
 import { HandlerFunctions } from './constructs/functions.ts';
 import { HttpIntake } from './constructs/http-intake.ts';
@@ -12,6 +13,8 @@ import { CheckScheduling } from './constructs/scheduling.ts';
 import { SweepSchedule } from './constructs/sweep.ts';
 import { YobidashiTable } from './constructs/table.ts';
 import { Telephony } from './constructs/telephony.ts';
+import { physicalNames, type PhysicalNames } from './names.ts';
+import { STACK_OUTPUTS } from './outputs.ts';
 
 export interface YobidashiStackProps extends StackProps {
   /** An existing Amazon Connect instance in this account and region. */
@@ -28,12 +31,18 @@ export interface YobidashiStackProps extends StackProps {
 }
 
 export class YobidashiStack extends Stack {
+  /** The physical names of this stack's account-wide resources (infra/aws/names.ts). */
+  readonly names: PhysicalNames;
   readonly functions: HandlerFunctions;
   readonly telephony: Telephony;
+  /** SenderPolicy and OperatorPolicy (their ARNs are outputs). */
+  readonly access: AccessPolicies;
 
   constructor(scope: Construct, id: string, props: YobidashiStackProps) {
     super(scope, id, props);
     if (!props.sourcePhoneNumber && !props.queueId) throw new Error('give a sourcePhoneNumber or a queueId for outbound calls');
+    this.names = physicalNames(this.stackName);
+    const names = this.names;
     const logRetention = props.logRetentionDays ?? logs.RetentionDays.ONE_MONTH;
 
     const queue = (id: string) => new sqs.Queue(this, id, { retentionPeriod: Duration.days(14), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
@@ -43,13 +52,15 @@ export class YobidashiStack extends Stack {
     const checkDeadLetters = queue('CheckDeadLetters');
     const handlerFailures = queue('HandlerFailures');
 
-    const { bus } = new YobidashiBus(this, 'Events', {
+    const eventBus = new YobidashiBus(this, 'Events', {
+      names,
       archiveRetention: Duration.days(props.archiveRetentionDays ?? 365),
       logRetention,
       deadLetters,
     });
+    const { bus } = eventBus;
     const { table } = new YobidashiTable(this, 'Store', { removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
-    const scheduling = new CheckScheduling(this, 'Checks', { bus, deadLetters: checkDeadLetters });
+    const scheduling = new CheckScheduling(this, 'Checks', { names, bus, deadLetters: checkDeadLetters });
     this.functions = new HandlerFunctions(this, 'Handlers', {
       table,
       bus,
@@ -62,9 +73,9 @@ export class YobidashiStack extends Stack {
     });
     // The sweep redrives what a handler failed and what a rule could not hand to a handler.
     this.functions.grantRedrive([handlerFailures, deadLetters]);
-    new SweepSchedule(this, 'Sweep', { bus, role: scheduling.role, deadLetters: checkDeadLetters });
+    new SweepSchedule(this, 'Sweep', { names, bus, role: scheduling.role, deadLetters: checkDeadLetters });
     const fns = this.functions.functions;
-    this.telephony = new Telephony(this, 'Connect', { instanceArn: props.connectInstanceArn, flowResult: fns['flow-result'] });
+    this.telephony = new Telephony(this, 'Connect', { instanceArn: props.connectInstanceArn, flowName: names.contactFlow, flowResult: fns['flow-result'] });
     this.functions.grantTelephony({
       instanceArn: props.connectInstanceArn,
       instanceId: this.telephony.instanceId,
@@ -74,7 +85,7 @@ export class YobidashiStack extends Stack {
       ...(props.queueId ? { queueId: props.queueId } : {}),
     });
     const { 'flow-result': _invokedByConnect, ...busHandlers } = fns;
-    new RoutingRules(this, 'Routes', { bus, handlers: busHandlers satisfies Record<HandlerName, unknown>, deadLetters });
+    const routing = new RoutingRules(this, 'Routes', { names, bus, handlers: busHandlers satisfies Record<HandlerName, unknown>, deadLetters });
     const intake = new HttpIntake(this, 'HttpIntake', { bus, logRetention });
     new Monitoring(this, 'Alarms', {
       deadLetterQueues: {
@@ -89,10 +100,39 @@ export class YobidashiStack extends Stack {
     if (/0{8}-0{4}-0{4}-0{4}-0{12}/.test(props.connectInstanceArn)) {
       Annotations.of(this).addWarningV2('yobidashi:placeholder-connect', 'connectInstanceArn is the placeholder from cdk.json: pass -c connectInstanceArn=... before deploying');
     }
-    new CfnOutput(this, 'BusName', { value: bus.eventBusName });
-    new CfnOutput(this, 'AlertUrl', { value: `${intake.api.apiEndpoint}/alerts`, description: 'POST alerts here with header x-yobidashi-token' });
-    new CfnOutput(this, 'TokenSecret', { value: intake.token.secretArn, description: 'aws secretsmanager get-secret-value --secret-id <this>' });
-    new CfnOutput(this, 'ContactFlowArn', { value: this.telephony.flow.attrContactFlowArn });
-    new CfnOutput(this, 'TableName', { value: table.tableName });
+    this.access = new AccessPolicies(this, 'Access', {
+      table,
+      bus,
+      archive: eventBus.archive,
+      rules: [eventBus.catchAll, ...routing.onBus],
+      queues: { rule: deadLetters, handler: handlerFailures, check: checkDeadLetters },
+      functions: HANDLER_NAMES.map((name) => fns[name]),
+      connect: { instanceArn: props.connectInstanceArn, contactFlowArn: this.telephony.flow.attrContactFlowArn, ...(props.queueId ? { queueId: props.queueId } : {}) },
+    });
+
+    // Exactly the keys of infra/aws/outputs.ts: how the CLI finds this deployment.
+    const output = (key: (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS], value: string, description?: string) =>
+      new CfnOutput(this, key, { value, ...(description ? { description } : {}) });
+    output(STACK_OUTPUTS.busName, bus.eventBusName);
+    output(STACK_OUTPUTS.busArn, bus.eventBusArn);
+    output(STACK_OUTPUTS.archiveArn, eventBus.archive.archiveArn, 'aws events start-replay --event-source-arn <this>');
+    output(STACK_OUTPUTS.tableName, table.tableName);
+    output(STACK_OUTPUTS.alertUrl, `${intake.api.apiEndpoint}/alerts`, 'POST alerts here with header x-yobidashi-token');
+    output(STACK_OUTPUTS.tokenSecret, intake.token.secretArn, 'aws secretsmanager get-secret-value --secret-id <this>');
+    output(STACK_OUTPUTS.connectInstanceArn, props.connectInstanceArn);
+    output(STACK_OUTPUTS.contactFlowArn, this.telephony.flow.attrContactFlowArn);
+    if (props.sourcePhoneNumber) output(STACK_OUTPUTS.sourcePhoneNumber, props.sourcePhoneNumber);
+    if (props.queueId) output(STACK_OUTPUTS.queueId, props.queueId);
+    output(STACK_OUTPUTS.ruleDeadLetterQueueUrl, deadLetters.queueUrl, 'events EventBridge could not hand to their target');
+    output(STACK_OUTPUTS.handlerFailureQueueUrl, handlerFailures.queueUrl, 'bus handlers that failed every Lambda retry');
+    output(STACK_OUTPUTS.checkDeadLetterQueueUrl, checkDeadLetters.queueUrl, 'call checks and sweeps EventBridge Scheduler could not put on the bus');
+    output(
+      STACK_OUTPUTS.handlerFunctions,
+      this.toJsonString(Object.fromEntries(HANDLER_NAMES.map((name) => [name, fns[name].functionName]))),
+      'JSON: route handler name to Lambda function name',
+    );
+    output(STACK_OUTPUTS.senderPolicyArn, this.access.sender.managedPolicyArn, 'attach to monitoring tools: PutEvents of AlertReceived only');
+    output(STACK_OUTPUTS.operatorPolicyArn, this.access.operator.managedPolicyArn, 'attach to operators: what every yobidashi --stack verb calls');
   }
 }
+

@@ -6,23 +6,30 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_FLOW_PATH } from '../../contact-flow/generate.ts';
 import { LAMBDA_ASYNC, RULE_TARGET_RETRY, SCHEDULER_TARGET_RETRY, SWEEP_SCHEDULE } from '../../events/delivery.ts';
 import { DEFAULT_BUS_FORWARDS, HANDLER_NAMES, ROUTES } from '../../events/routes.ts';
-import { buildApp } from '../../infra/aws/app.ts';
+import { buildApp, stackEnvironment } from '../../infra/aws/app.ts';
+import { RESERVED_SOURCES } from '../../infra/aws/constructs/access.ts';
 import { isBusHandler } from '../../infra/aws/constructs/functions.ts';
+import { maxPrefixLength, physicalNames } from '../../infra/aws/names.ts';
+import { OPTIONAL_OUTPUTS, STACK_OUTPUTS } from '../../infra/aws/outputs.ts';
+import { CLI_NEEDS, type CliResource } from '../../infra/cli/needs.ts';
 import { FUNCTION_NEEDS, usesPort, type FunctionName } from '../../infra/aws/permissions.ts';
 import type { YobidashiStack } from '../../infra/aws/stack.ts';
 import { TABLE_KEYS } from '../../infra/store/entities.ts';
 
 /** The CDK app as CloudFormation, checked with aws-cdk-lib/assertions. */
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 let template: Template;
 let resources: Record<string, Resource>;
 let stack: YobidashiStack;
 
+async function cdkContext(): Promise<Record<string, unknown>> {
+  return (JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+}
+
 async function synth(extraContext: Record<string, unknown> = {}): Promise<YobidashiStack> {
-  const cdkJson = JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
   // Skip esbuild bundling here (`npx cdk synth` in CI does the real thing).
-  return buildApp(new App({ context: { ...cdkJson.context, ...extraContext, 'aws:cdk:bundling-stacks': [] } })).stack;
+  return buildApp(new App({ context: { ...(await cdkContext()), ...extraContext, 'aws:cdk:bundling-stacks': [] } })).stack;
 }
 
 beforeAll(async () => {
@@ -200,6 +207,13 @@ describe('the contact flow', () => {
     expect(content['Fn::Sub'][1]).toEqual({ FlowResultFunctionArn: { 'Fn::GetAtt': [flowResultId, 'Arn'] } });
     template.hasResourceProperties('AWS::Connect::IntegrationAssociation', { IntegrationType: 'LAMBDA_FUNCTION', IntegrationArn: { 'Fn::GetAtt': [flowResultId, 'Arn'] } });
     template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [flowResultId, 'Arn'] }, Principal: 'connect.amazonaws.com', SourceArn: Match.stringLikeRegexp('^arn:aws:connect:') });
+  });
+
+  it('is created after the flow-result function is associated with the instance (DependsOn)', () => {
+    const [flowId, flow] = ofType('AWS::Connect::ContactFlow')[0]!;
+    const [associationId, association] = ofType('AWS::Connect::IntegrationAssociation')[0]!;
+    expect(association.Properties.IntegrationArn).toEqual({ 'Fn::GetAtt': [functionId('flow-result'), 'Arn'] });
+    expect(flow.DependsOn, flowId).toContain(associationId);
   });
 });
 
@@ -408,4 +422,397 @@ describe('cdk-nag', () => {
     const errors = Annotations.fromStack(bare).findError('*', Match.stringLikeRegexp('AwsSolutions-L1'));
     expect(errors.length).toBeGreaterThan(0);
   });
+});
+
+/** Every string value in a template fragment. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+describe('the audit log', () => {
+  it("the catch-all rule targets the log group's ARN without the trailing :* (which EventBridge accepts and then delivers nothing to)", () => {
+    const [logGroupId, logGroup] = ofType('AWS::Logs::LogGroup').find(([, g]) => g.Properties.LogGroupName === '/aws/events/yobidashi')!;
+    expect(logGroup).toBeDefined();
+    const catchAll = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify({ account: [stack.account] }));
+    expect(catchAll).toHaveLength(1);
+    const targets = catchAll[0]![1].Properties.Targets as { Arn: unknown }[];
+    expect(targets).toHaveLength(1);
+    // arn:<partition>:logs:<region>:<account>:log-group:<name>, as aws-events-targets.CloudWatchLogGroup builds it.
+    expect(targets[0]!.Arn).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:${stack.region}:${stack.account}:log-group:`, { Ref: logGroupId }]] });
+    expect(JSON.stringify(targets[0]!.Arn)).not.toContain(':*');
+  });
+
+  it('the log group lets events.amazonaws.com create streams and put events (a CloudWatch Logs resource policy)', () => {
+    const [logGroupId] = ofType('AWS::Logs::LogGroup').find(([, g]) => g.Properties.LogGroupName === '/aws/events/yobidashi')!;
+    const policies = ofType('AWS::Logs::ResourcePolicy');
+    expect(policies).toHaveLength(1);
+    const [policyId, policy] = policies[0]!;
+    expect(policy.Properties.PolicyName).toBe('yobidashi-events-to-logs');
+    // The document is a JSON string with the group's ARN (…:log-group:NAME:*, covering its streams) joined in.
+    const joined = (policy.Properties.PolicyDocument as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const placeholder = (part: unknown) => `<${(part as { 'Fn::GetAtt': string[] })['Fn::GetAtt'].join('.')}>`;
+    const document = JSON.parse(joined.map((part) => (typeof part === 'string' ? part : placeholder(part))).join('')) as { Statement: { Effect: string; Principal: unknown; Action: string[]; Resource: string }[] };
+    expect(document.Statement).toEqual([
+      { Sid: 'EventBridgeWritesAllEvents', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `<${logGroupId}.Arn>` },
+    ]);
+    // The rule waits for the policy, so its first events are not refused.
+    const [, catchAll] = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify({ account: [stack.account] }))!;
+    expect(catchAll.DependsOn).toContain(policyId);
+  });
+
+  it("every rule target's dead-letter queue lets EventBridge send to it on behalf of exactly that rule (catch-all and default-bus forwards included)", () => {
+    const queuePolicies = ofType('AWS::SQS::QueuePolicy');
+    const checked: string[] = [];
+    for (const [ruleId, rule] of ofType('AWS::Events::Rule')) {
+      for (const target of rule.Properties.Targets as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string, string] } } }[]) {
+        const queueId = target.DeadLetterConfig!.Arn['Fn::GetAtt'][0];
+        const statements = queuePolicies
+          .filter(([, p]) => asList(p.Properties.Queues).some((q) => JSON.stringify(q) === JSON.stringify({ Ref: queueId })))
+          .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Effect: string; Principal?: unknown; Action: unknown; Resource: unknown; Condition?: Record<string, Record<string, unknown>> }[] }).Statement);
+        const allowing = statements.filter(
+          (st) =>
+            st.Effect === 'Allow' &&
+            JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }) &&
+            asList(st.Action).includes('sqs:SendMessage') &&
+            JSON.stringify(st.Resource) === JSON.stringify(getAtt(queueId)) &&
+            JSON.stringify(st.Condition?.ArnEquals?.['aws:SourceArn']) === JSON.stringify(getAtt(ruleId)),
+        );
+        expect(allowing, `${ruleId} → ${queueId}`).toHaveLength(1);
+        checked.push(ruleId);
+      }
+    }
+    expect(new Set(checked).size).toBe(ROUTES.length + DEFAULT_BUS_FORWARDS.length + 1);
+  });
+});
+
+describe('region and account', () => {
+  const ARN = 'arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-0000-0000-000000000000';
+  const withEnv = <T>(vars: Record<string, string | undefined>, run: () => T): T => {
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    for (const [k, v] of Object.entries(vars)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    try {
+      return run();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    }
+  };
+
+  it("come from connectInstanceArn, not from the profile's CDK_DEFAULT_REGION / CDK_DEFAULT_ACCOUNT (which get a note)", async () => {
+    const context = await cdkContext();
+    const built = withEnv({ CDK_DEFAULT_REGION: 'us-east-1', CDK_DEFAULT_ACCOUNT: '999999999999' }, () =>
+      buildApp(new App({ context: { ...context, connectInstanceArn: ARN.replace('ap-northeast-1', 'eu-west-2').replace('111111111111', '222222222222'), 'aws:cdk:bundling-stacks': [] } })).stack,
+    );
+    expect([built.region, built.account]).toEqual(['eu-west-2', '222222222222']);
+    const notes = Annotations.fromStack(built).findInfo('*', Match.anyValue()).map((i) => String(i.entry.data));
+    expect(notes).toEqual([
+      "CDK_DEFAULT_REGION=us-east-1 (the CDK CLI's default environment, from your AWS configuration) is ignored: the stack goes to region eu-west-2, the region of connectInstanceArn",
+      "CDK_DEFAULT_ACCOUNT=999999999999 (the CDK CLI's default environment, from your AWS configuration) is ignored: the stack goes to account 222222222222, the account of connectInstanceArn",
+    ]);
+    // The default stack: the placeholder instance's region and account.
+    expect([stack.region, stack.account]).toEqual(['ap-northeast-1', '111111111111']);
+  }, 60_000);
+
+  it('refuse an explicit -c region / -c account that disagrees with the ARN, naming both', async () => {
+    const context = { ...(await cdkContext()), 'aws:cdk:bundling-stacks': [] };
+    expect(() => buildApp(new App({ context: { ...context, region: 'us-west-2' } }))).toThrow(
+      'context region=us-west-2 disagrees with connectInstanceArn, whose region is ap-northeast-1 (arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-0000-0000-000000000000)',
+    );
+    expect(() => buildApp(new App({ context: { ...context, account: '123456789012' } }))).toThrow(/context account=123456789012 disagrees with connectInstanceArn, whose account is 111111111111/);
+    // Agreeing is fine, and so is saying nothing; no note when the profile agrees.
+    expect(withEnv({ CDK_DEFAULT_REGION: 'ap-northeast-1', CDK_DEFAULT_ACCOUNT: undefined }, () => stackEnvironment(ARN, { region: 'ap-northeast-1', account: '111111111111' }))).toEqual({
+      env: { region: 'ap-northeast-1', account: '111111111111' },
+      notes: [],
+    });
+    expect(() => stackEnvironment('arn:aws:connect:ap-northeast-1:111111111111:queue/x', {})).toThrow(/not an Amazon Connect instance ARN/);
+    expect(stackEnvironment('arn:aws-us-gov:connect:us-gov-west-1:111111111111:instance/abc', {}).env).toEqual({ region: 'us-gov-west-1', account: '111111111111' });
+  }, 60_000);
+});
+
+/** The physical names a template gives things that live in one namespace per account and region (or per Connect instance). */
+function physicalNamesIn(res: Record<string, Resource>): string[] {
+  const named: Record<string, (p: Record<string, unknown>) => unknown> = {
+    'AWS::Events::EventBus': (p) => `bus ${String(p.Name)}`,
+    'AWS::Events::Archive': (p) => `archive ${String(p.ArchiveName)}`,
+    'AWS::Logs::LogGroup': (p) => (p.LogGroupName ? `log-group ${String(p.LogGroupName)}` : undefined),
+    'AWS::Logs::ResourcePolicy': (p) => `logs-policy ${String(p.PolicyName)}`,
+    'AWS::Scheduler::ScheduleGroup': (p) => `schedule-group ${String(p.Name)}`,
+    'AWS::Scheduler::Schedule': (p) => `schedule ${String(p.Name)}`,
+    // Rule names are unique per bus; the forwards share the account's default bus.
+    'AWS::Events::Rule': (p) => (p.Name ? `rule ${String(p.Name)}` : undefined),
+    'AWS::Connect::ContactFlow': (p) => `contact-flow ${String(p.Name)}`,
+  };
+  const names = Object.values(res).flatMap((r) => {
+    const name = named[r.Type]?.(r.Properties);
+    return typeof name === 'string' ? [name] : [];
+  });
+  // Nothing else is given a physical name of its own (functions, roles, policies, queues, the table
+  // and the secret get generated ones): no other *Name property holds a literal string.
+  // (API Gateway names need not be unique.)
+  const other = Object.values(res).filter((r) => !named[r.Type] && !r.Type.startsWith('AWS::ApiGatewayV2::') && Object.entries(r.Properties).some(([k, v]) => /^(Function|Role|ManagedPolicy|Queue|Table|Topic|Alarm)Name$|^Name$/.test(k) && typeof v === 'string'));
+  expect(other.map((r) => `${r.Type} ${JSON.stringify(r.Properties.Name)}`)).toEqual([]);
+  return names;
+}
+
+describe('physical names', () => {
+  let two: { Yobidashi: Record<string, Resource>; Staging: Record<string, Resource> };
+  beforeAll(async () => {
+    const context = await cdkContext();
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const { YobidashiStack } = await import('../../infra/aws/stack.ts');
+    const env = { region: 'ap-northeast-1', account: '111111111111' };
+    // Both stacks first: the app synthesizes once, for both.
+    const [a, b] = ['Yobidashi', 'Staging'].map((id) => new YobidashiStack(app, id, { connectInstanceArn: String(context.connectInstanceArn), sourcePhoneNumber: '+815000000000', env }));
+    const resourcesOf = (s: YobidashiStack) => Template.fromStack(s).toJSON().Resources as Record<string, Resource>;
+    two = { Yobidashi: resourcesOf(a!), Staging: resourcesOf(b!) };
+  }, 60_000);
+
+  it('two stacks in one account (and one Connect instance) share no physical name', () => {
+    const a = physicalNamesIn(two.Yobidashi);
+    const b = physicalNamesIn(two.Staging);
+    expect(a.length).toBe(b.length);
+    expect(a.filter((name) => b.includes(name))).toEqual([]);
+    expect(new Set(a).size).toBe(a.length);
+  });
+
+  it("the default stack's names are the ones it always had", () => {
+    expect(physicalNamesIn(two.Yobidashi).sort()).toEqual(
+      [
+        'bus yobidashi',
+        'archive yobidashi-archive',
+        'log-group /aws/events/yobidashi',
+        'logs-policy yobidashi-events-to-logs',
+        'schedule-group yobidashi-checks',
+        'schedule-group yobidashi-recurring',
+        `schedule ${SWEEP_SCHEDULE.name}`,
+        'contact-flow yobidashi-call',
+        ...[...ROUTES, ...DEFAULT_BUS_FORWARDS].map((r) => `rule yobidashi-${r.name}`),
+      ].sort(),
+    );
+    // …and the same through buildApp.
+    expect(physicalNamesIn(resources).sort()).toEqual(physicalNamesIn(two.Yobidashi).sort());
+  });
+
+  it('another stack name prefixes them all, lower-cased: Staging → yobidashi-staging…', () => {
+    expect(physicalNamesIn(two.Staging).sort()).toEqual(
+      [
+        'bus yobidashi-staging',
+        'archive yobidashi-staging-archive',
+        'log-group /aws/events/yobidashi-staging',
+        'logs-policy yobidashi-staging-events-to-logs',
+        'schedule-group yobidashi-staging-checks',
+        'schedule-group yobidashi-staging-recurring',
+        'schedule yobidashi-staging-sweep',
+        'contact-flow yobidashi-staging-call',
+        ...[...ROUTES, ...DEFAULT_BUS_FORWARDS].map((r) => `rule yobidashi-staging-${r.name}`),
+      ].sort(),
+    );
+  });
+
+  it("what handlers and the scheduler reach by name comes from the stack's own resources, never a default name", () => {
+    const res = two.Staging;
+    const defaults = physicalNames('Yobidashi');
+    // 'yobidashi' alone is also the events' source, so it is looked for where it would be a name.
+    const defaultNames = [defaults.archive, defaults.logGroup, defaults.logResourcePolicy, defaults.checkGroup, defaults.recurringGroup, defaults.sweepSchedule, defaults.contactFlow];
+    const naming = (s: string, n: string) => s === n || s.endsWith(`/${n}`) || s.includes(`/${n}/`) || s.endsWith(`:${n}`);
+    expect(stringsIn(res).filter((s) => defaultNames.some((n) => naming(s, n)))).toEqual([]);
+    const [busId] = Object.entries(res).find(([, r]) => r.Type === 'AWS::Events::EventBus')!;
+    const [groupId, group] = Object.entries(res).find(([, r]) => r.Type === 'AWS::Scheduler::ScheduleGroup' && r.Properties.Name === 'yobidashi-staging-checks')!;
+    expect(group).toBeDefined();
+    for (const [id, fn] of Object.entries(res).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('yobidashi '))) {
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.BUS_NAME, id).toEqual({ Ref: busId });
+      if (env.SCHEDULE_GROUP !== undefined) {
+        expect(env.SCHEDULE_GROUP, id).toBe('yobidashi-staging-checks');
+        expect(env.BUS_ARN, id).toEqual(getAtt(busId));
+      }
+    }
+    // The handlers may create schedules in the stack's own check group only.
+    const createSchedule = Object.values(res)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((st) => asList(st.Action).includes('scheduler:CreateSchedule'));
+    expect(createSchedule.length).toBeGreaterThan(0);
+    for (const st of createSchedule) expect(JSON.stringify(st.Resource)).toContain(':schedule/yobidashi-staging-checks/*');
+    void groupId;
+  });
+
+  it('a function without BUS_NAME has no bus (no fallback to the default stack\'s)', async () => {
+    const { depsFromEnv } = await import('../../infra/aws/functions/wiring.ts');
+    const { EventBridgeBus } = await import('../../infra/aws/adapters/event-bus.ts');
+    expect(depsFromEnv({ TABLE_NAME: 't', BUS_NAME: 'yobidashi-staging' }).bus).toBeInstanceOf(EventBridgeBus);
+    const bus = depsFromEnv({ TABLE_NAME: 't' }).bus as unknown as { publish: () => Promise<unknown> };
+    await expect(bus.publish()).rejects.toThrow('bus is not configured for this function');
+  });
+
+  it('refuse a stack name whose names would not fit AWS limits, and fit at the limit', () => {
+    const longest = 'S'.repeat(maxPrefixLength() - 'yobidashi-'.length);
+    const names = physicalNames(longest);
+    expect(names.rule('forward-connect-contact-events').length).toBeLessThanOrEqual(64);
+    expect(names.archive.length).toBeLessThanOrEqual(48);
+    expect(names.recurringGroup.length).toBeLessThanOrEqual(64);
+    expect(() => physicalNames(`${longest}X`)).toThrow(/too long/);
+    expect(physicalNames('YOBIDASHI').bus).toBe('yobidashi');
+  });
+
+  it('a stack named by context (-c stackName=Staging) synthesizes nag-clean with its own names', async () => {
+    const staging = await synth({ stackName: 'Staging' });
+    expect(staging.names.bus).toBe('yobidashi-staging');
+    const errors = Annotations.fromStack(staging).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(errors.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 120)}`)).toEqual([]);
+  }, 60_000);
+});
+
+describe('outputs', () => {
+  const outputsOf = (s: YobidashiStack) => template.toJSON().Outputs && (Template.fromStack(s).toJSON().Outputs as Record<string, { Value: unknown }>);
+
+  it('are exactly the keys of infra/aws/outputs.ts (SourcePhoneNumber or QueueId, whichever is configured)', async () => {
+    const all = Object.values(STACK_OUTPUTS);
+    expect(Object.keys(outputsOf(stack)).sort()).toEqual(all.filter((k) => k !== STACK_OUTPUTS.queueId).sort());
+    const withQueue = await synth({ sourcePhoneNumber: '', queueId: 'q-1234' });
+    expect(Object.keys(outputsOf(withQueue)).sort()).toEqual(all.filter((k) => k !== STACK_OUTPUTS.sourcePhoneNumber).sort());
+    expect(OPTIONAL_OUTPUTS).toEqual([STACK_OUTPUTS.sourcePhoneNumber, STACK_OUTPUTS.queueId]);
+  }, 60_000);
+
+  it("name the stack's own resources", () => {
+    const outputs = outputsOf(stack);
+    const value = (key: string) => outputs[key]!.Value;
+    const queue = (id: string) => ({ Ref: id });
+    expect(value('BusName')).toEqual({ Ref: busRef() });
+    expect(value('BusArn')).toEqual(getAtt(busRef()));
+    expect(value('ArchiveArn')).toEqual(getAtt(ofType('AWS::Events::Archive')[0]![0]));
+    expect(value('TableName')).toEqual({ Ref: ofType('AWS::DynamoDB::GlobalTable')[0]![0] });
+    expect(value('ConnectInstanceArn')).toBe(stack.node.tryGetContext('connectInstanceArn'));
+    expect(value('ContactFlowArn')).toEqual(getAtt(ofType('AWS::Connect::ContactFlow')[0]![0], 'ContactFlowArn'));
+    expect(value('SourcePhoneNumber')).toBe('+815000000000');
+    expect(value('RuleDeadLetterQueueUrl')).toEqual(queue(ruleDeadLetterQueue()));
+    expect(value('HandlerFailureQueueUrl')).toEqual(queue(onFailureQueue()[0]));
+    const checkDlq = (ofType('AWS::Scheduler::Schedule')[0]![1].Properties.Target as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } } }).DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(value('CheckDeadLetterQueueUrl')).toEqual(queue(checkDlq));
+    expect(value('SenderPolicyArn')).toEqual({ Ref: managedPolicy('Sender')[0] });
+    expect(value('OperatorPolicyArn')).toEqual({ Ref: managedPolicy('Operator')[0] });
+  });
+
+  it('HandlerFunctions is a JSON object: route handler name → that function', () => {
+    const joined = (outputsOf(stack).HandlerFunctions!.Value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    expect(joined[0]).toBe('');
+    const json = joined[1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join('');
+    expect(JSON.parse(json)).toEqual(Object.fromEntries(HANDLER_NAMES.map((name) => [name, `<${functionId(name)}>`])));
+  });
+});
+
+function managedPolicy(kind: 'Sender' | 'Operator'): [string, Resource] {
+  const found = ofType('AWS::IAM::ManagedPolicy').filter(([id]) => id.includes(`${kind}Policy`));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+type SidStatement = Statement & { Sid?: string; Condition?: Record<string, Record<string, unknown>> };
+const statementsOfManaged = (kind: 'Sender' | 'Operator') => (managedPolicy(kind)[1].Properties.PolicyDocument as { Statement: SidStatement[] }).Statement;
+
+describe('who may put what on the bus', () => {
+  it('SenderPolicy: PutEvents on this bus only, AlertReceived only, never as yobidashi(.*) or aws.*', () => {
+    expect(RESERVED_SOURCES).toEqual(['yobidashi', 'yobidashi.*', 'aws.*']);
+    expect(statementsOfManaged('Sender')).toEqual([
+      {
+        Sid: 'SendAlertsOnly',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: getAtt(busRef()),
+        Condition: {
+          'ForAllValues:StringEquals': { 'events:detail-type': ['AlertReceived'] },
+          'ForAllValues:StringNotLike': { 'events:source': ['yobidashi', 'yobidashi.*', 'aws.*'] },
+          Null: { 'events:detail-type': 'false', 'events:source': 'false' },
+        },
+      },
+    ]);
+  });
+
+  it("the HTTP intake's integration role may put only AlertReceived from yobidashi.http", () => {
+    const [integrationId, integration] = ofType('AWS::ApiGatewayV2::Integration')[0]!;
+    const roleId = (integration.Properties.CredentialsArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[roleId]?.Type, integrationId).toBe('AWS::IAM::Role');
+    expect(statementsOfRole(roleId)).toEqual([
+      {
+        Sid: 'PutAlertReceivedAsHttpIntake',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: getAtt(busRef()),
+        Condition: {
+          'ForAllValues:StringEquals': { 'events:detail-type': ['AlertReceived'], 'events:source': ['yobidashi.http'] },
+          Null: { 'events:detail-type': 'false', 'events:source': 'false' },
+        },
+      },
+    ]);
+    expect(integration.Properties.RequestParameters).toEqual({ EventBusName: { Ref: busRef() }, Source: 'yobidashi.http', DetailType: 'AlertReceived', Detail: '$request.body' });
+  });
+
+  it('OperatorPolicy: every call infra/cli/needs.ts lists, on exactly its resource, and nothing else', () => {
+    const tableArn = getAtt(ofType('AWS::DynamoDB::GlobalTable')[0]![0]);
+    const [flowId] = ofType('AWS::Connect::ContactFlow')[0]!;
+    const checkDlq = (ofType('AWS::Scheduler::Schedule')[0]![1].Properties.Target as { DeadLetterConfig: { Arn: unknown } }).DeadLetterConfig.Arn;
+    const instanceArn = String(stack.node.tryGetContext('connectInstanceArn'));
+    const [catchAllId] = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify({ account: [stack.account] }))!;
+    const onBusRules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventBusName) === JSON.stringify({ Ref: busRef() }));
+    const expectedResources: Record<CliResource, unknown[] | undefined> = {
+      stack: [{ Ref: 'AWS::StackId' }],
+      table: [tableArn],
+      'table/index/gsi1': [{ 'Fn::Join': ['', [tableArn, '/index/gsi1']] }],
+      'table/index/gsi2': [{ 'Fn::Join': ['', [tableArn, '/index/gsi2']] }],
+      bus: [getAtt(busRef())],
+      archive: [getAtt(ofType('AWS::Events::Archive')[0]![0])],
+      replay: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${stack.region}:${stack.account}:replay/*`]] }],
+      rule: [getAtt(catchAllId), ...onBusRules.filter(([id]) => id !== catchAllId).map(([id]) => getAtt(id))],
+      'queue:rule': [getAtt(ruleDeadLetterQueue())],
+      'queue:handler': [getAtt(onFailureQueue()[0])],
+      'queue:check': [checkDlq],
+      function: HANDLER_NAMES.map((n) => getAtt(functionId(n))),
+      'connect:instance': [instanceArn],
+      'connect:flow': [getAtt(flowId, 'ContactFlowArn')],
+      'connect:phone-number': [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:connect:${stack.region}:${stack.account}:phone-number/*`]] }],
+      // No queueId in this deployment: a DescribeQueue has nothing to describe.
+      'connect:queue': undefined,
+      '*': ['*'],
+    };
+    const pairs = (list: [string, unknown][]) => [...new Set(list.map(([a, r]) => `${a} on ${JSON.stringify(r)}`))].sort();
+    const calls = Object.values(CLI_NEEDS).flat();
+    const expected = pairs(calls.flatMap((c) => (expectedResources[c.resource] ?? []).map((r): [string, unknown] => [c.action, r])));
+    const statements = statementsOfManaged('Operator');
+    const granted = pairs(statements.flatMap((st) => asList(st.Action).flatMap((a) => asList(st.Resource).map((r): [string, unknown] => [String(a), r]))));
+    expect(granted).toEqual(expected);
+    // Clean: one statement per purpose, each with its own Sid; `*` only for what needs.ts marks `*`.
+    const sids = statements.map((st) => st.Sid);
+    expect(sids.every((sid) => typeof sid === 'string' && /^[A-Za-z0-9]+$/.test(sid))).toBe(true);
+    expect(new Set(sids).size).toBe(sids.length);
+    const starred = statements.filter((st) => asList(st.Resource).includes('*'));
+    expect(starred.map((st) => st.Sid)).toEqual(['NoResourceLevelPermissions']);
+    expect(actionsOf(starred)).toEqual([...new Set(calls.filter((c) => c.resource === '*').map((c) => c.action))].sort());
+    // PutEvents: only the detail-types the verbs list; every other statement unconditioned.
+    const puts = statements.filter((st) => asList(st.Action).includes('events:PutEvents'));
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({ Sid: 'PutListedDetailTypes', Action: 'events:PutEvents', Resource: getAtt(busRef()) });
+    const listed = [...new Set(calls.flatMap((c) => c.detailTypes ?? []))].sort();
+    expect(listed.length).toBeGreaterThan(0);
+    expect(puts[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'events:detail-type': listed } });
+    expect(statements.filter((st) => st !== puts[0] && st.Condition !== undefined)).toEqual([]);
+    expect(stack.access.notApplicable.map((c) => `${c.action} on ${c.resource}`)).toEqual(calls.filter((c) => c.resource === 'connect:queue').map((c) => `${c.action} on ${c.resource}`));
+  });
+
+  it('OperatorPolicy with a queueId: DescribeQueue on exactly that queue', async () => {
+    const withQueue = await synth({ sourcePhoneNumber: '', queueId: 'q-1234' });
+    const res = Template.fromStack(withQueue).toJSON().Resources as Record<string, Resource>;
+    const [, operator] = Object.entries(res).find(([id, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && id.includes('OperatorPolicy'))!;
+    const statements = (operator.Properties.PolicyDocument as { Statement: SidStatement[] }).Statement;
+    const onQueue = Object.values(CLI_NEEDS).flat().filter((c) => c.resource === 'connect:queue');
+    if (!onQueue.length) return;
+    expect(statements.find((st) => st.Sid === 'ConnectQueue')).toEqual({
+      Sid: 'ConnectQueue',
+      Effect: 'Allow',
+      Action: onQueue.length === 1 ? onQueue[0]!.action : [...new Set(onQueue.map((c) => c.action))].sort(),
+      Resource: `${String(withQueue.node.tryGetContext('connectInstanceArn'))}/queue/q-1234`,
+    });
+  }, 60_000);
 });

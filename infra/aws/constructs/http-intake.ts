@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpEventBridgeIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +11,50 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 export const HTTP_ALERT_SOURCE = 'yobidashi.http';
+export const ALERT_DETAIL_TYPE = 'AlertReceived';
+
+/**
+ * API Gateway's EventBridge-PutEvents integration, as aws-apigatewayv2-integrations'
+ * HttpEventBridgeIntegration builds it, but with a role that may put only what this route puts:
+ * AlertReceived from `yobidashi.http`, on this bus. (The library's role may put anything on the bus.)
+ * PutEvents carries several entries, so its condition keys are multivalued: `ForAllValues` checks
+ * every entry, and `Null: false` refuses a request in which the key is missing altogether.
+ */
+class AlertIntakeIntegration extends apigwv2.HttpRouteIntegration {
+  constructor(private readonly bus: events.IEventBus) {
+    super('PutAlert');
+  }
+
+  override bind(options: apigwv2.HttpRouteIntegrationBindOptions): apigwv2.HttpRouteIntegrationConfig {
+    const role = new iam.Role(options.scope, 'InvokeRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: `yobidashi HTTP intake: puts ${ALERT_DETAIL_TYPE} from ${HTTP_ALERT_SOURCE} on the ${this.bus.eventBusName} bus, nothing else`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutAlertReceivedAsHttpIntake',
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'events:detail-type': [ALERT_DETAIL_TYPE], 'events:source': [HTTP_ALERT_SOURCE] },
+          Null: { 'events:detail-type': 'false', 'events:source': 'false' },
+        },
+      }),
+    );
+    return {
+      type: apigwv2.HttpIntegrationType.AWS_PROXY,
+      subtype: apigwv2.HttpIntegrationSubtype.EVENTBRIDGE_PUT_EVENTS,
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_1_0,
+      connectionType: apigwv2.HttpConnectionType.INTERNET,
+      credentials: apigwv2.IntegrationCredentials.fromRole(role),
+      parameterMapping: new apigwv2.ParameterMapping()
+        .custom('EventBusName', this.bus.eventBusName)
+        .custom('Source', HTTP_ALERT_SOURCE)
+        .custom('DetailType', ALERT_DETAIL_TYPE)
+        .custom('Detail', '$request.body'),
+    };
+  }
+}
 
 /**
  * `POST /alerts` for monitoring tools that cannot sign AWS requests: the request body becomes the
@@ -67,13 +110,7 @@ export class HttpIntake extends Construct {
       path: '/alerts',
       methods: [apigwv2.HttpMethod.POST],
       authorizer,
-      integration: new HttpEventBridgeIntegration('PutAlert', {
-        eventBusRef: props.bus.eventBusRef,
-        parameterMapping: new apigwv2.ParameterMapping()
-          .custom('Source', HTTP_ALERT_SOURCE)
-          .custom('DetailType', 'AlertReceived')
-          .custom('Detail', '$request.body'),
-      }),
+      integration: new AlertIntakeIntegration(props.bus),
     });
   }
 }

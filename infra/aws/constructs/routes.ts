@@ -6,6 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RULE_TARGET_RETRY } from '../../../events/delivery.ts';
 import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName } from '../../../events/routes.ts';
+import type { PhysicalNames } from '../names.ts';
 
 /**
  * One rule per route of the routing table (events/routes.ts) with the route's pattern verbatim,
@@ -17,8 +18,10 @@ import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName } from '../../../events/
  */
 export class RoutingRules extends Construct {
   readonly rules: Record<string, events.Rule> = {};
+  /** The routes' rules, on the stack's bus (the forwards are on the account's default bus). */
+  readonly onBus: events.Rule[] = [];
 
-  constructor(scope: Construct, id: string, props: { bus: events.IEventBus; handlers: Record<HandlerName, lambda.IFunction>; deadLetters: sqs.IQueue }) {
+  constructor(scope: Construct, id: string, props: { names: PhysicalNames; bus: events.IEventBus; handlers: Record<HandlerName, lambda.IFunction>; deadLetters: sqs.IQueue }) {
     super(scope, id);
     const delivery = {
       deadLetterQueue: props.deadLetters,
@@ -28,7 +31,7 @@ export class RoutingRules extends Construct {
     for (const route of ROUTES) {
       const rule = new events.Rule(this, route.name, {
         eventBus: props.bus,
-        ruleName: `yobidashi-${route.name}`,
+        ruleName: props.names.rule(route.name),
         description: route.description,
         // placeholder replaced below by the route's exact pattern
         eventPattern: { source: ['yobidashi'] },
@@ -36,10 +39,11 @@ export class RoutingRules extends Construct {
       (rule.node.defaultChild as events.CfnRule).eventPattern = route.eventPattern;
       rule.addTarget(new targets.LambdaFunction(props.handlers[route.handler], delivery));
       this.rules[route.name] = rule;
+      this.onBus.push(rule);
     }
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const forward of DEFAULT_BUS_FORWARDS) {
-      const rule = new events.Rule(this, forward.name, { eventBus: defaultBus, ruleName: `yobidashi-${forward.name}`, description: 'Forward AWS service events into the yobidashi bus', eventPattern: { source: ['aws.placeholder'] } });
+      const rule = new events.Rule(this, forward.name, { eventBus: defaultBus, ruleName: props.names.rule(forward.name), description: `Forward AWS service events into the ${props.names.bus} bus`, eventPattern: { source: ['aws.placeholder'] } });
       (rule.node.defaultChild as events.CfnRule).eventPattern = forward.eventPattern;
       rule.addTarget(new targets.EventBus(props.bus, { deadLetterQueue: props.deadLetters }));
       this.rules[forward.name] = rule;

@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 import { SCHEDULER_TARGET_RETRY, SWEEP_SCHEDULE } from '../../../events/delivery.ts';
 import { OWN_SOURCE } from '../../../events/envelope.ts';
 import { SCHEMA_VERSION } from '../../../events/catalog.ts';
+import type { PhysicalNames } from '../names.ts';
 
 export interface SweepScheduleProps {
+  names: PhysicalNames;
   bus: events.IEventBus;
   /** The role EventBridge Scheduler assumes to put events on the bus and to dead-letter them. */
   role: iam.IRole;
@@ -15,7 +17,7 @@ export interface SweepScheduleProps {
 }
 
 /**
- * The recurring SweepDue (events/delivery.ts SWEEP_SCHEDULE) that drives the sweep handler: it
+ * The recurring SweepDue (events/delivery.ts SWEEP_SCHEDULE; its name from the stack's names) that drives the sweep handler: it
  * repairs open incidents that lost their check and redrives recent failed deliveries. A group of
  * its own, so the handlers' right to create schedules in the check group never reaches it.
  */
@@ -25,9 +27,9 @@ export class SweepSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepScheduleProps) {
     super(scope, id);
-    this.group = new scheduler.CfnScheduleGroup(this, 'Group', { name: 'yobidashi-recurring' });
+    this.group = new scheduler.CfnScheduleGroup(this, 'Group', { name: props.names.recurringGroup });
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
-      name: SWEEP_SCHEDULE.name,
+      name: props.names.sweepSchedule,
       groupName: this.group.ref,
       description: 'yobidashi sweep: repair open incidents without a check, redrive recent failed deliveries',
       scheduleExpression: SWEEP_SCHEDULE.expression,

@@ -8,6 +8,8 @@ import { renderFlow } from '../../../contact-flow/flow.ts';
 export interface TelephonyProps {
   /** An existing Amazon Connect instance (context `connectInstanceArn`). */
   instanceArn: string;
+  /** The contact flow's name (unique per instance, which two stacks may share). */
+  flowName: string;
   flowResult: lambda.IFunction;
 }
 
@@ -18,6 +20,7 @@ export interface TelephonyProps {
  */
 export class Telephony extends Construct {
   readonly flow: connect.CfnContactFlow;
+  readonly flowResultAssociation: connect.CfnIntegrationAssociation;
   readonly instanceId: string;
   readonly contactFlowId: string;
 
@@ -26,17 +29,20 @@ export class Telephony extends Construct {
     this.instanceId = props.instanceArn.split('/').at(-1) ?? props.instanceArn;
     this.flow = new connect.CfnContactFlow(this, 'Flow', {
       instanceArn: props.instanceArn,
-      name: 'yobidashi-call',
+      name: props.flowName,
       type: 'CONTACT_FLOW',
       description: 'yobidashi: speaks the alert, reads 1 / 3 / 9‥# (generated from contact-flow/flow.ts)',
       content: Fn.sub(renderFlow(), { FlowResultFunctionArn: props.flowResult.functionArn }),
     });
     this.contactFlowId = Fn.select(3, Fn.split('/', this.flow.attrContactFlowArn));
-    new connect.CfnIntegrationAssociation(this, 'FlowResultAssociation', {
+    this.flowResultAssociation = new connect.CfnIntegrationAssociation(this, 'FlowResultAssociation', {
       instanceId: props.instanceArn,
       integrationType: 'LAMBDA_FUNCTION',
       integrationArn: props.flowResult.functionArn,
     });
+    // The flow invokes the function, so it is created after the function is associated with the
+    // instance (and deleted before the association is).
+    this.flow.addResourceDependency(this.flowResultAssociation, 'the flow invokes the function associated here');
     props.flowResult.addPermission('InvokedByConnect', {
       principal: new iam.ServicePrincipal('connect.amazonaws.com'),
       sourceArn: props.instanceArn,
