@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { rosterSchema } from '../../domain/roster.ts';
-import type { Incident } from '../../domain/incident.ts';
-import type { Clock, ContactRecord, Store } from '../../handlers/ports.ts';
+import type { Clock, Store } from '../../handlers/ports.ts';
+import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView } from '../cli/views.ts';
 import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from './connect-simulator.ts';
 import type { EventBridgeCore } from './event-bridge.ts';
 import { faultSpecSchema, type FaultBook } from './faults.ts';
@@ -78,42 +78,6 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function incidentSummary(incident: Incident) {
-  return {
-    incidentId: incident.incidentId,
-    status: incident.status,
-    system: incident.system,
-    host: incident.host,
-    service: incident.service,
-    dedupKey: incident.dedupKey,
-    openedAt: iso(incident.openedAt),
-    closedAt: iso(incident.closedAt),
-    callsPlaced: incident.attempt,
-    acknowledgedBy: incident.acknowledgedBy,
-    silencedUntil: iso(incident.silencedUntil),
-    silenceId: incident.silenceId,
-    waitingFor: incident.status === 'open' && incident.call?.waitingSince !== undefined && incident.call.contactId === undefined ? incident.roster.responders[incident.call.responderIndex]?.name : undefined,
-    waitingSince: incident.status === 'open' && incident.call?.contactId === undefined ? iso(incident.call?.waitingSince) : undefined,
-    exhaustedReason: incident.exhaustedReason,
-  };
-}
-
-function contactView(c: ContactRecord) {
-  return {
-    attempt: c.attempt,
-    contactId: c.contactId,
-    responder: c.responderName,
-    destination: c.destination,
-    placedAt: iso(c.placedAt),
-    connectedAt: iso(c.connectedAt),
-    endedAt: iso(c.endedAt),
-    digits: c.digits,
-    outcome: c.outcome,
-    check_flag: c.check_flag,
-    discon_reason: c.discon_reason,
-  };
-}
-
 export function createApi(deps: ApiDeps) {
   const { store, simulator, emulator } = deps;
 
@@ -169,20 +133,9 @@ export function createApi(deps: ApiDeps) {
         return { status: 200, body: (await store.listIncidents(Number(req.query.get('limit') ?? 100))).map(incidentSummary) };
       case 'GET incidents/:id': {
         const timeline = await store.timeline(id as string);
-        if (!timeline.incident) throw new ApiError(404, `incident ${id} not found`);
-        return {
-          status: 200,
-          body: {
-            ...incidentSummary(timeline.incident),
-            timeline: {
-              alerts: timeline.alerts.map((a) => ({ alertId: a.alertId, receivedAt: iso(a.receivedAt), source: a.source, status: a.alert.status, disposition: a.disposition, lastcheck: a.alert.lastcheck })),
-              calls: timeline.contacts.map(contactView),
-              events: timeline.events
-                .map((e) => ({ time: e.time, eventId: e.eventId, detailType: e.detailType, detail: e.detail, replayName: e.replayName }))
-                .sort((a, b) => a.time.localeCompare(b.time)),
-            },
-          },
-        };
+        const { incident } = timeline;
+        if (!incident) throw new ApiError(404, `incident ${id} not found`);
+        return { status: 200, body: incidentDetail({ ...timeline, incident }) };
       }
       case 'PUT rosters/:id': {
         const roster = parse(rosterSchema, { ...(req.body as object), system: id });
@@ -198,28 +151,18 @@ export function createApi(deps: ApiDeps) {
       }
       case 'GET silences': {
         const now = deps.clock.now();
-        const silences = await store.listAllSilences();
-        return { status: 200, body: silences.map((s) => ({ ...s, from: iso(s.from), until: iso(s.until), active: now >= s.from && now < s.until })) };
+        return { status: 200, body: (await store.listAllSilences()).map((s) => silenceView(s, now)) };
       }
       case 'POST silences': {
         const s = parse(silenceSchema, req.body);
         const now = deps.clock.now();
-        const until = s.until ? Date.parse(s.until) : now + (s.hours ?? 12) * 3_600_000;
-        if (until <= now) throw new ApiError(400, 'until: must be in the future');
-        const silence = {
-          silenceId: `sil-${crypto.randomUUID().slice(0, 8)}`,
-          scope: { system: s.system, ...(s.host ? { host: s.host } : {}), ...(s.service ? { service: s.service } : {}) },
-          from: now,
-          until,
-          createdBy: s.createdBy ?? 'api',
-          ...(s.reason ? { reason: s.reason } : {}),
-        };
+        const silence = newSilence(s, now, `sil-${crypto.randomUUID().slice(0, 8)}`);
+        if ('problem' in silence) throw new ApiError(400, silence.problem);
         await store.putSilence(silence);
         // Announce it: open incidents it covers stop calling at once (apply-silence), as on AWS.
-        const added = { schemaVersion: 1, silenceId: silence.silenceId, scope: silence.scope, from: iso(silence.from), until: iso(silence.until), by: silence.createdBy, ...(silence.reason ? { reason: silence.reason } : {}) };
-        const [put] = await emulator.putEvents([{ EventBusName: 'yobidashi', Source: 'yobidashi', DetailType: 'SilenceAdded', Detail: JSON.stringify(added) }]);
+        const [put] = await emulator.putEvents([{ EventBusName: 'yobidashi', Source: 'yobidashi', DetailType: 'SilenceAdded', Detail: JSON.stringify(silenceAdded(silence)) }]);
         if (!put || 'ErrorCode' in put) throw new ApiError(503, `the silence is stored but could not be announced (${put && 'ErrorCode' in put ? put.ErrorCode : 'no answer'}); open incidents it covers keep calling until it is added again`);
-        return { status: 201, body: { ...silence, from: iso(silence.from), until: iso(silence.until) } };
+        return { status: 201, body: silenceView(silence, now) };
       }
       case 'DELETE silences/:id': {
         const found = (await store.listAllSilences()).find((s) => s.silenceId === id);
