@@ -8,6 +8,7 @@ import { HANDLER_NAMES } from '../../events/routes.ts';
 import { PORT_NAMES } from '../../handlers/needs.ts';
 import { buildApp } from '../../infra/aws/app.ts';
 import { FUNCTION_NEEDS, PORT_CALLS, type AwsCall, type AwsResource, type FunctionName } from '../../infra/aws/permissions.ts';
+import { CLI_NEEDS, type CliCall, type CliResource } from '../../infra/cli/needs.ts';
 
 /**
  * The stack's IAM, evaluated rather than read: the template's policies, with every CloudFormation
@@ -21,6 +22,7 @@ import { FUNCTION_NEEDS, PORT_CALLS, type AwsCall, type AwsResource, type Functi
  * - Nothing beyond: each role is asked a grid of actions on the services it uses (and a few it does
  *   not) on the stack's resources and on other ones (another table, bus, schedule group, queue,
  *   function, Connect instance, role); whatever the derivation does not list must be denied.
+ * - The customer-managed policies: SenderPolicy (alerts only) and OperatorPolicy (infra/cli/needs.ts).
  */
 
 const PARTITION = 'aws';
@@ -176,6 +178,12 @@ function policiesOfRole(roleId: string): { name: string; policy: PolicyDocument 
     .map(([id, p]) => ({ name: id, policy: resolve(p.Properties!.PolicyDocument!) as PolicyDocument }));
   const inline = ((role.Policies ?? []) as { PolicyName: string; PolicyDocument: Json }[]).map((p) => ({ name: p.PolicyName, policy: resolve(p.PolicyDocument) as PolicyDocument }));
   return [...attached, ...inline];
+}
+
+function managedPolicy(constructId: string): PolicyDocument | undefined {
+  const found = ofType('AWS::IAM::ManagedPolicy').filter(([id]) => id.includes(constructId));
+  expect(found.length, constructId).toBeLessThanOrEqual(1);
+  return found[0] ? (resolve(found[0][1].Properties!.PolicyDocument!) as PolicyDocument) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,5 +496,147 @@ describe('the mapping (infra/aws/permissions.ts)', () => {
     for (const name of FUNCTIONS.filter((n) => !FUNCTION_NEEDS[n].ports.telephony.includes('startCall'))) {
       expect(await decide(roleArn(name), policiesOfRole(roleIdOf(name)), { action: 'connect:StartOutboundVoiceContact', resource: '*' }), name).not.toBe('Allowed');
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The customer-managed policies.
+
+const USER = `arn:${PARTITION}:iam::${ACCOUNT}:user/someone`;
+const putEvents = (resource: string, detailTypes?: string[], sources?: string[]): Request => ({
+  action: 'events:PutEvents',
+  resource,
+  context: { ...(detailTypes ? { 'events:detail-type': detailTypes } : {}), ...(sources ? { 'events:source': sources } : {}) },
+});
+
+describe('SenderPolicy: monitoring tools send alerts, nothing else', () => {
+  const sender = () => {
+    const policy = managedPolicy('SenderPolicy');
+    expect(policy, 'the stack has a SenderPolicy').toBeDefined();
+    return [{ name: 'SenderPolicy', policy: policy! }];
+  };
+  const bus = () => arnOf(ofType('AWS::Events::EventBus')[0]![0]);
+
+  it('allows PutEvents of AlertReceived with a source of its own', async () => {
+    for (const source of ['nagios', 'zabbix', 'my.monitoring', 'yobidashi-lookalike']) {
+      expect(await decide(USER, sender(), putEvents(bus(), ['AlertReceived'], [source])), source).toBe('Allowed');
+    }
+    expect(await decide(USER, sender(), putEvents(bus(), ['AlertReceived', 'AlertReceived'], ['nagios', 'zabbix']))).toBe('Allowed');
+  });
+
+  it("denies other detail-types, yobidashi's and AWS's sources, other buses and other actions", async () => {
+    const denied: Request[] = [
+      putEvents(bus(), ['CallEnded'], ['nagios']),
+      putEvents(bus(), ['AlertReceived', 'CallEnded'], ['nagios']),
+      putEvents(bus(), ['Escalated'], ['nagios']),
+      putEvents(bus(), ['AlertReceived'], ['yobidashi']),
+      putEvents(bus(), ['AlertReceived'], ['yobidashi.http']),
+      putEvents(bus(), ['AlertReceived'], ['aws.cloudwatch']),
+      putEvents(bus(), ['AlertReceived'], ['aws.connect']),
+      putEvents(bus(), ['AlertReceived'], ['nagios', 'yobidashi']),
+      putEvents(bus(), undefined, ['nagios']),
+      putEvents(bus(), ['AlertReceived'], undefined),
+      putEvents(arnIn('events', 'event-bus/default'), ['AlertReceived'], ['nagios']),
+      putEvents(arnIn('events', 'event-bus/another'), ['AlertReceived'], ['nagios']),
+      { action: 'events:PutRule', resource: arnIn('events', `rule/${bus().split('/').at(-1)}/anything`) },
+      { action: 'dynamodb:PutItem', resource: arnOf(ofType('AWS::DynamoDB::GlobalTable')[0]![0]) },
+    ];
+    for (const request of denied) expect(await decide(USER, sender(), request), describeRequest(request)).not.toBe('Allowed');
+  });
+});
+
+describe('OperatorPolicy: every `yobidashi --stack` verb, nothing more', () => {
+  const operator = () => {
+    const policy = managedPolicy('OperatorPolicy');
+    expect(policy, 'the stack has an OperatorPolicy').toBeDefined();
+    return [{ name: 'OperatorPolicy', policy: policy! }];
+  };
+  const tableArn = () => arnOf(ofType('AWS::DynamoDB::GlobalTable')[0]![0]);
+  const busId = () => ofType('AWS::Events::EventBus')[0]![0];
+  /** The queue a rule target's dead letters go to, the bus handlers' on-failure queue, the checks'. */
+  const queues = () => {
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => (r.Properties?.Targets as { DeadLetterConfig?: Json }[]).some((t) => t.DeadLetterConfig))!;
+    const ruleQueue = String(resolve((rule[1].Properties!.Targets as { DeadLetterConfig: { Arn: Json } }[]).find((t) => t.DeadLetterConfig)!.DeadLetterConfig.Arn));
+    return { rule: ruleQueue, handler: handlerFailuresQueue('place-call')!, check: environmentOf('place-call').SCHEDULER_DLQ_ARN! };
+  };
+
+  function concreteCli(resource: CliResource): string[] {
+    switch (resource) {
+      case 'stack':
+        return [STACK_ID];
+      case 'table':
+        return [tableArn()];
+      case 'table/index/gsi1':
+      case 'table/index/gsi2':
+        return [`${tableArn()}/${resource.slice('table/'.length)}`];
+      case 'bus':
+        return [arnOf(busId())];
+      case 'archive':
+        return ofType('AWS::Events::Archive').map(([id]) => arnOf(id));
+      case 'replay':
+        return [arnIn('events', 'replay/yobidashi-audit-2026-01-01')];
+      case 'rule':
+        return ofType('AWS::Events::Rule')
+          .filter(([, r]) => JSON.stringify(r.Properties?.EventBusName) === JSON.stringify({ Ref: busId() }))
+          .map(([id]) => arnOf(id));
+      case 'queue:rule':
+        return [queues().rule];
+      case 'queue:handler':
+        return [queues().handler];
+      case 'queue:check':
+        return [queues().check];
+      case 'function':
+        return HANDLER_NAMES.map(functionArn);
+      case 'connect:instance':
+        return [INSTANCE_ARN];
+      case 'connect:flow':
+        return [arnOf(ofType('AWS::Connect::ContactFlow')[0]![0], 'ContactFlowArn')];
+      case 'connect:phone-number':
+        return [arnIn('connect', 'phone-number/abcdef01-2345-6789-abcd-ef0123456789')];
+      case 'connect:queue':
+        return [`${INSTANCE_ARN}/queue/${QUEUE_ID}`];
+      case '*':
+        return ['*'];
+    }
+  }
+  const requestsOf = (call: CliCall): Request[] =>
+    concreteCli(call.resource).map((resource) => (call.action === 'events:PutEvents' ? putEvents(resource, call.detailTypes ? [...call.detailTypes] : undefined) : { action: call.action, resource }));
+
+  it('allows every call of every verb (infra/cli/needs.ts) on its resource', async () => {
+    const refused: string[] = [];
+    for (const [verb, calls] of Object.entries(CLI_NEEDS)) {
+      for (const call of calls) {
+        for (const request of requestsOf(call)) {
+          const decision = await decide(USER, operator(), request);
+          if (decision !== 'Allowed') refused.push(`${verb}: ${describeRequest(request)}: ${decision}`);
+        }
+      }
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('denies PutEvents of anything the CLI does not send (CallEnded), other resources and other actions', async () => {
+    const bus = arnOf(busId());
+    const denied: Request[] = [
+      putEvents(bus, ['CallEnded']),
+      putEvents(bus, ['AlertReceived', 'CallEnded']),
+      putEvents(bus, ['Escalated']),
+      putEvents(arnIn('events', 'event-bus/another'), ['AlertReceived']),
+      { action: 'dynamodb:DeleteTable', resource: tableArn() },
+      { action: 'dynamodb:Scan', resource: tableArn() },
+      { action: 'dynamodb:PutItem', resource: arnIn('dynamodb', 'table/another') },
+      { action: 'events:PutRule', resource: concreteCli('rule')[0]! },
+      { action: 'events:DeleteArchive', resource: concreteCli('archive')[0]! },
+      { action: 'sqs:PurgeQueue', resource: queues().rule },
+      { action: 'sqs:SendMessage', resource: queues().handler },
+      { action: 'lambda:UpdateFunctionCode', resource: functionArn('place-call') },
+      { action: 'lambda:InvokeFunction', resource: functionArn('flow-result') },
+      { action: 'connect:StartOutboundVoiceContact', resource: '*' },
+      { action: 'connect:StopContact', resource: `${INSTANCE_ARN}/contact/0f0e0d0c-aaaa-bbbb-cccc-000011112222` },
+      { action: 'scheduler:CreateSchedule', resource: arnIn('scheduler', 'schedule/yobidashi-checks/anything') },
+      { action: 'iam:PassRole', resource: environmentOf('place-call').SCHEDULER_ROLE_ARN! },
+      ...ofType('AWS::SecretsManager::Secret').map(([id]) => ({ action: 'secretsmanager:GetSecretValue', resource: arnOf(id) })),
+    ];
+    for (const request of denied) expect(await decide(USER, operator(), request), describeRequest(request)).not.toBe('Allowed');
   });
 });
