@@ -1,3 +1,4 @@
+import { CALL_FLOW } from '../../contact-flow/index.ts';
 import { CallRejectedError, type Clock } from '../../handlers/ports.ts';
 import type { ConnectSimulator } from './connect-simulator.ts';
 import type { FaultBook } from './faults.ts';
@@ -18,6 +19,16 @@ export class ConnectError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The local instance, as the describe operations (the CLI's `doctor`) see it. */
+export interface ConnectIdentity {
+  instanceId: string;
+  instanceArn: string;
+  contactFlowId: string;
+  contactFlowArn: string;
+  phoneNumber: string;
+  createdAt: number;
 }
 
 export const CONNECT_LIMITS = { startsPerSecond: 2, burst: 5, concurrentCalls: 10 } as const;
@@ -96,6 +107,74 @@ export class ConnectService {
     if (!call) throw new ConnectError('ContactNotFoundException', `Contact ${body.ContactId} not found.`, 404);
     await this.simulator.stopCall(call.contactId);
     return {};
+  }
+
+  private instance(id: string | undefined, identity: ConnectIdentity): void {
+    if (id !== identity.instanceId && id !== identity.instanceArn) throw new ConnectError('ResourceNotFoundException', `Instance ${id} not found.`, 404);
+  }
+
+  /** DescribeInstance: the local instance is active, with outbound calls enabled. */
+  describeInstance(id: string, identity: ConnectIdentity): { Instance: Record<string, unknown> } {
+    this.fault('DescribeInstance');
+    this.instance(id, identity);
+    return {
+      Instance: {
+        Id: identity.instanceId,
+        Arn: identity.instanceArn,
+        IdentityManagementType: 'CONNECT_MANAGED',
+        InstanceAlias: 'yobidashi-local',
+        CreatedTime: identity.createdAt / 1000,
+        InstanceStatus: 'ACTIVE',
+        InboundCallsEnabled: false,
+        OutboundCallsEnabled: true,
+      },
+    };
+  }
+
+  describeInstanceAttribute(id: string, attributeType: string, identity: ConnectIdentity): { Attribute: { AttributeType: string; Value: string } } {
+    this.fault('DescribeInstanceAttribute');
+    this.instance(id, identity);
+    const values: Record<string, string> = { OUTBOUND_CALLS: 'true', INBOUND_CALLS: 'false', CONTACTFLOW_LOGS: 'true' };
+    return { Attribute: { AttributeType: attributeType, Value: values[attributeType] ?? 'false' } };
+  }
+
+  /** DescribeContactFlow: the flow the simulator runs, published. */
+  describeContactFlow(instanceId: string, flowId: string, identity: ConnectIdentity): { ContactFlow: Record<string, unknown> } {
+    this.fault('DescribeContactFlow');
+    this.instance(instanceId, identity);
+    if (flowId !== identity.contactFlowId && flowId !== identity.contactFlowArn) throw new ConnectError('ResourceNotFoundException', `Contact flow ${flowId} not found.`, 404);
+    return {
+      ContactFlow: {
+        Arn: identity.contactFlowArn,
+        Id: identity.contactFlowId,
+        Name: identity.contactFlowId,
+        Type: 'CONTACT_FLOW',
+        State: 'ACTIVE',
+        Status: 'PUBLISHED',
+        Description: 'yobidashi: the alert call (contact-flow/generated/yobidashi-call.json)',
+        Content: JSON.stringify(CALL_FLOW),
+      },
+    };
+  }
+
+  /** ListPhoneNumbersV2: the one number calls come from, claimed by the local instance. */
+  listPhoneNumbers(body: { TargetArn?: string; InstanceId?: string; PhoneNumberPrefix?: string }, identity: ConnectIdentity): { ListPhoneNumbersSummaryList: Record<string, unknown>[] } {
+    this.fault('ListPhoneNumbersV2');
+    const target = body.TargetArn ?? body.InstanceId;
+    const mine = target === undefined || target === identity.instanceArn || target === identity.instanceId;
+    const matches = mine && identity.phoneNumber.startsWith(body.PhoneNumberPrefix ?? '');
+    return {
+      ListPhoneNumbersSummaryList: matches
+        ? [{ PhoneNumberId: 'local-number', PhoneNumberArn: `${identity.instanceArn.replace(/:instance\/.*$/, ':phone-number/local-number')}`, PhoneNumber: identity.phoneNumber, PhoneNumberCountryCode: 'JP', PhoneNumberType: 'DID', TargetArn: identity.instanceArn, InstanceId: identity.instanceId }]
+        : [],
+    };
+  }
+
+  /** DescribeQueue: the local instance calls from a claimed number and has no queues. */
+  describeQueue(instanceId: string, queueId: string, identity: ConnectIdentity): never {
+    this.fault('DescribeQueue');
+    this.instance(instanceId, identity);
+    throw new ConnectError('ResourceNotFoundException', `Queue ${queueId} not found.`, 404);
   }
 
   async describeContact(contactId: string): Promise<{ Contact: Record<string, unknown> }> {

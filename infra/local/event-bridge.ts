@@ -145,6 +145,8 @@ export class EventBridgeCore {
   /** Test hook: hand every matched event to its target this many times (EventBridge may duplicate). */
   duplicates = 1;
   private readonly letters = new Map<string, DeadLetter>();
+  /** When each function failed (its Lambda `Errors` metric), runtime time, the latest 10,000 per function. */
+  private readonly errorTimes = new Map<HandlerName, number[]>();
   private readonly routesFor = ruleMatcher(ROUTES);
   private readonly forwardsFor = ruleMatcher(DEFAULT_BUS_FORWARDS);
   private readonly pendingAtStart = new Map<string, { route: string; envelope: Envelope; redrives: number }>();
@@ -304,6 +306,7 @@ export class EventBridgeCore {
         delivery.settled?.();
       } catch (error) {
         const now = this.options.timers.now();
+        this.functionFailed(route.handler);
         const message = describe(error);
         const delaySeconds = LAMBDA_ASYNC.retryDelaysSeconds[invocation - 1];
         const expires = (delivery.acceptedAt ?? now) + LAMBDA_ASYNC.maximumEventAgeSeconds * 1000;
@@ -415,9 +418,26 @@ export class EventBridgeCore {
 
   /** Lambda's synchronous Invoke (RequestResponse): the function runs now, once, its error thrown. */
   async invokeNow(handler: HandlerName, payload: unknown): Promise<void> {
-    const fault = this.options.faults?.take(`handler:${handler}`);
-    if (fault) throw fault;
-    await this.options.invoke(handler, payload as Envelope);
+    try {
+      const fault = this.options.faults?.take(`handler:${handler}`);
+      if (fault) throw fault;
+      await this.options.invoke(handler, payload as Envelope);
+    } catch (error) {
+      this.functionFailed(handler);
+      throw error;
+    }
+  }
+
+  private functionFailed(handler: HandlerName): void {
+    const times = this.errorTimes.get(handler) ?? [];
+    times.push(this.options.timers.now());
+    if (times.length > 10_000) times.shift();
+    this.errorTimes.set(handler, times);
+  }
+
+  /** When the function failed within [fromMs, toMs): Lambda's `Errors` metric, for the CloudWatch face. */
+  functionErrors(handler: HandlerName, fromMs: number, toMs: number): number[] {
+    return (this.errorTimes.get(handler) ?? []).filter((t) => t >= fromMs && t < toMs);
   }
 
   /**

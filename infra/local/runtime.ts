@@ -207,7 +207,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     createdAt: clock.now(),
   });
   const queues = new DeadLetterQueues(emulator, stack, clock);
-  operator = { stack, sqs: queues, lambda: new LambdaFunctions(emulator, stack, faults) };
+  operator = { stack, sqs: queues, lambda: new LambdaFunctions(emulator, stack, faults), connect: stack.connectIdentity() };
   store = new ElectroStore(createDocumentClient(aws), table);
   api = createApi({ store, simulator, emulator, faults, clock, timeScale });
   const deps: Deps = {

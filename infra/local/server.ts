@@ -5,7 +5,8 @@ import type { Logger } from '../../handlers/ports.ts';
 import { ApiError, type ApiRequest, type ApiResponse } from './api.ts';
 import { QueryParams } from './aws-query.ts';
 import { cloudFormation, CLOUDFORMATION_VERSION } from './cloudformation.ts';
-import { ConnectError, type ConnectService } from './connect-service.ts';
+import { cloudWatch, CLOUDWATCH_TARGET, CloudWatchError } from './cloudwatch.ts';
+import { ConnectError, type ConnectIdentity, type ConnectService } from './connect-service.ts';
 import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from './event-bridge.ts';
 import { FaultError, type FaultBook } from './faults.ts';
 import { INVOKE_PATH, type LambdaFunctions } from './lambda-service.ts';
@@ -19,7 +20,8 @@ import type { LocalStack } from './stack.ts';
  * dynalite), EventBridge Scheduler's and Amazon Connect's REST operations that our handlers call;
  * and what an operator's tools call on a deployment: CloudFormation's DescribeStacks (awsQuery),
  * SQS on the dead-letter queues (AWS JSON 1.0, X-Amz-Target: AmazonSQS.*, and the query protocol),
- * Lambda's Invoke (REST) and the HTTP alert intake (POST /alerts); and the local API under /api.
+ * Lambda's Invoke (REST), Connect's describe operations and CloudWatch's GetMetricData (the CLI's
+ * `doctor`), and the HTTP alert intake (POST /alerts); and the local API under /api.
  * Injected faults answer on the wire, as the AWS service would. Signatures are not checked; any
  * credentials work.
  */
@@ -49,6 +51,7 @@ export interface ServerParts {
 
 export interface OperatorFaces {
   stack: LocalStack;
+  connect: ConnectIdentity;
   sqs: DeadLetterQueues;
   lambda: LambdaFunctions;
 }
@@ -194,6 +197,15 @@ export function createLocalServer(parts: ServerParts): Server {
             throw error;
           }
         }
+        if (req.method === 'POST' && typeof target === 'string' && target.startsWith(CLOUDWATCH_TARGET)) {
+          try {
+            const { stack } = parts.operator();
+            return send(res, 200, cloudWatch(parts.emulator, stack, target, json()), 'application/x-amz-json-1.0');
+          } catch (error) {
+            if (!(error instanceof CloudWatchError)) throw error;
+            return send(res, 400, { __type: `com.amazonaws.cloudwatch#${error.code}`, message: error.message }, 'application/x-amz-json-1.0', { 'x-amzn-query-error': `${error.code};Sender` });
+          }
+        }
         if (req.method === 'POST' && isSqsTarget(target)) {
           try {
             return send(res, 200, sqsJson(parts.operator().sqs, target, json()), 'application/x-amz-json-1.0');
@@ -255,11 +267,22 @@ export function createLocalServer(parts: ServerParts): Server {
           }
         }
         const contact = /^\/contacts\/([^/]+)\/([^/]+)$/.exec(path);
-        if (path === '/contact/outbound-voice' || path === '/contact/stop' || contact) {
+        const instance = /^\/instance\/([^/]+)(?:\/attribute\/([^/]+))?$/.exec(path);
+        const flow = /^\/contact-flows\/([^/]+)\/([^/]+)$/.exec(path);
+        const queue = /^\/queues\/([^/]+)\/([^/]+)$/.exec(path);
+        if (path === '/contact/outbound-voice' || path === '/contact/stop' || path === '/phone-number/list' || contact || instance || flow || queue) {
+          const d = (s?: string) => decodeURIComponent(s ?? '');
           try {
             if (req.method === 'PUT' && path === '/contact/outbound-voice') return send(res, 200, await parts.connect.startOutboundVoiceContact(json()));
             if (req.method === 'POST' && path === '/contact/stop') return send(res, 200, await parts.connect.stopContact(json()));
             if (req.method === 'GET' && contact) return send(res, 200, await parts.connect.describeContact(decodeURIComponent(contact[2] as string)));
+            // What an operator's `doctor` asks Connect about the instance, its flow and its number.
+            const identity = parts.operator().connect;
+            if (req.method === 'GET' && instance?.[2]) return send(res, 200, parts.connect.describeInstanceAttribute(d(instance[1]), d(instance[2]), identity));
+            if (req.method === 'GET' && instance) return send(res, 200, parts.connect.describeInstance(d(instance[1]), identity));
+            if (req.method === 'GET' && flow) return send(res, 200, parts.connect.describeContactFlow(d(flow[1]), d(flow[2]), identity));
+            if (req.method === 'GET' && queue) return send(res, 200, parts.connect.describeQueue(d(queue[1]), d(queue[2]), identity));
+            if (req.method === 'POST' && path === '/phone-number/list') return send(res, 200, parts.connect.listPhoneNumbers(json(), identity));
           } catch (error) {
             if (error instanceof ConnectError) return sendAwsError(res, { code: error.code, message: error.message, status: error.status }, false);
             throw error;

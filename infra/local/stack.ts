@@ -1,5 +1,6 @@
 import { HANDLER_NAMES, type HandlerName } from '../../events/routes.ts';
 import { STACK_OUTPUTS, type StackOutputKey } from '../aws/outputs.ts';
+import type { ConnectIdentity } from './connect-service.ts';
 
 /**
  * The local runtime as a deployed stack: the names, ARNs and URLs of its resources, and the
@@ -97,6 +98,21 @@ export class LocalStack {
     return `arn:aws:connect:${this.options.region}:${this.options.account}:instance/${CONNECT.instanceId}`;
   }
 
+  connectIdentity(): ConnectIdentity {
+    return {
+      instanceId: CONNECT.instanceId,
+      instanceArn: this.connectInstanceArn(),
+      contactFlowId: CONNECT.contactFlowId,
+      contactFlowArn: this.contactFlowArn(),
+      phoneNumber: CONNECT.sourcePhoneNumber,
+      createdAt: this.createdAt,
+    };
+  }
+
+  contactFlowArn(): string {
+    return `${this.connectInstanceArn()}/contact-flow/${CONNECT.contactFlowId}`;
+  }
+
   outputs(): StackOutput[] {
     const { region, account } = this.options;
     const out = (key: StackOutputKey, value: string, description: string): StackOutput => ({ OutputKey: key, OutputValue: value, Description: description });
@@ -109,7 +125,7 @@ export class LocalStack {
       out(STACK_OUTPUTS.alertUrl, `${this.options.url}/alerts`, 'POST alerts here with header x-yobidashi-token (locally any token is accepted)'),
       out(STACK_OUTPUTS.tokenSecret, `arn:aws:secretsmanager:${region}:${account}:secret:yobidashi-local-token-000000`, 'Placeholder: the local intake checks no token'),
       out(STACK_OUTPUTS.connectInstanceArn, this.connectInstanceArn(), 'The local Connect simulator'),
-      out(STACK_OUTPUTS.contactFlowArn, `${this.connectInstanceArn()}/contact-flow/${CONNECT.contactFlowId}`, 'The contact flow the simulator runs'),
+      out(STACK_OUTPUTS.contactFlowArn, this.contactFlowArn(), 'The contact flow the simulator runs'),
       out(STACK_OUTPUTS.sourcePhoneNumber, CONNECT.sourcePhoneNumber, 'The number calls come from'),
       out(STACK_OUTPUTS.ruleDeadLetterQueueUrl, this.queueUrl('rule'), 'Events a rule could not hand to its function'),
       out(STACK_OUTPUTS.handlerFailureQueueUrl, this.queueUrl('handler'), 'Handlers that failed every Lambda retry (on-failure destination records)'),

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { ConnectClient, DescribeContactFlowCommand, DescribeInstanceCommand, ListPhoneNumbersV2Command } from '@aws-sdk/client-connect';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
@@ -50,7 +52,14 @@ async function start(): Promise<Harness> {
 
 const clients = (url: string) => {
   const config = { endpoint: url, region: 'us-east-1', credentials };
-  return { cfn: new CloudFormationClient(config), sqs: new SQSClient(config), lambda: new LambdaClient(config), dynamo: new DynamoDBClient(config) };
+  return {
+    cfn: new CloudFormationClient(config),
+    sqs: new SQSClient(config),
+    lambda: new LambdaClient(config),
+    dynamo: new DynamoDBClient(config),
+    connect: new ConnectClient(config),
+    cloudWatch: new CloudWatchClient(config),
+  };
 };
 
 async function outputsOf(url: string): Promise<Record<string, string>> {
@@ -285,6 +294,37 @@ describe('SQS and Lambda: the dead letters, and redriving them as the AWS back e
     // The local API lists the same letter (one store).
     const listed = (await api('GET', '/api/dead-letters')).body as { id: string; stage: string }[];
     expect(listed.filter((l) => l.stage === 'schedule').map((l) => l.id)).toContain(letters[0]!.id);
+  });
+
+  it("Connect and CloudWatch answer what an operator's doctor asks: the instance, its flow and number; the functions' Errors", async () => {
+    await start();
+    const { connect, cloudWatch } = clients(h.rt.url);
+    const outputs = await outputsOf(h.rt.url);
+    const { Instance } = await connect.send(new DescribeInstanceCommand({ InstanceId: 'local' }));
+    expect(Instance).toMatchObject({ Id: 'local', Arn: outputs.ConnectInstanceArn, InstanceStatus: 'ACTIVE', OutboundCallsEnabled: true });
+    const { ContactFlow } = await connect.send(new DescribeContactFlowCommand({ InstanceId: 'local', ContactFlowId: 'yobidashi-call' }));
+    expect(ContactFlow).toMatchObject({ Arn: outputs.ContactFlowArn, State: 'ACTIVE', Status: 'PUBLISHED', Type: 'CONTACT_FLOW' });
+    expect(JSON.parse(ContactFlow!.Content!)).toHaveProperty('Actions');
+    const { ListPhoneNumbersSummaryList } = await connect.send(new ListPhoneNumbersV2Command({ TargetArn: outputs.ConnectInstanceArn, PhoneNumberPrefix: '+815' }));
+    expect(ListPhoneNumbersSummaryList?.map((p) => p.PhoneNumber)).toEqual([outputs.SourcePhoneNumber]);
+    await expect(connect.send(new DescribeInstanceCommand({ InstanceId: 'elsewhere' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    await handlerDeadLetter();
+    const now = h.rt.clock.now();
+    const { MetricDataResults } = await cloudWatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now - 3_600_000),
+        EndTime: new Date(now + 1000),
+        MetricDataQueries: ['place-call', 'timeline'].map((handler) => ({
+          Id: handler.replace('-', '_'),
+          MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: `yobidashi-local-${handler}` }] }, Period: 86_400, Stat: 'Sum' },
+        })),
+      }),
+    );
+    expect(MetricDataResults?.map((r) => [r.Id, r.Values, r.StatusCode])).toEqual([
+      ['place_call', [3], 'Complete'], // the first invocation and Lambda's two retries
+      ['timeline', [], 'Complete'],
+    ]);
   });
 
   it('DynamoDB answers the SDK on the same port, for the table the stack names', async () => {
