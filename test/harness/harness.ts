@@ -124,14 +124,15 @@ export class Harness {
   /**
    * Fast-forwards until nothing is left to do (or the limit): leaving the system alone. Pending
    * work is every timer except the recurring sweep, and any dead letter young enough for the
-   * sweep to redrive (then time runs on to the next sweep).
+   * sweep to redrive (then time runs on to the next sweep): a handler's or a rule's, not a schedule's.
    */
   async settle(limitMs = 24 * 3_600_000): Promise<void> {
     const end = this.time.now() + limitMs;
     for (;;) {
       await this.time.settle(end);
       const now = this.time.now();
-      const redrivable = this.cloud.deadLetters.some((l) => now - Date.parse(l.envelope.time) < this.deps.settings.redriveMaxAgeMs);
+      // The sweep reads the handler-failure and rule queues; a schedule's dead letter waits for a person.
+      const redrivable = this.cloud.deadLetters.some((l) => l.stage !== 'schedule' && now - Date.parse(l.envelope.time) < this.deps.settings.redriveMaxAgeMs);
       const nextSweep = this.time.nextAt({ background: true });
       if (!redrivable || nextSweep === undefined || nextSweep > end) return;
       await this.time.advanceTo(nextSweep);
