@@ -184,7 +184,8 @@ export class DeadLetterQueues {
   private message(kind: QueueKind, letter: DeadLetter, state: Visibility, options: ReceiveOptions): QueueMessage {
     const { body, attributes } = this.content(kind, letter);
     const message: QueueMessage = {
-      MessageId: letter.id.replace(/^dl-/, ''),
+      // The letter's own id (`dl-…`), so a dead letter has one id in the local API and on SQS.
+      MessageId: letter.id,
       ReceiptHandle: Buffer.from(`${kind}|${letter.id}|${state.receives}|${Math.random().toString(36).slice(2, 10)}`).toString('base64url'),
       MD5OfBody: md5(body),
       Body: body,

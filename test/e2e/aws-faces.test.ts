@@ -172,6 +172,7 @@ describe('SQS and Lambda: the dead letters, and redriving them as the AWS back e
       responsePayload: { errorType: 'ServiceUnavailableException', errorMessage: expect.stringContaining('handler:place-call') },
     });
     expect(message!.Attributes).toMatchObject({ ApproximateReceiveCount: '1', SentTimestamp: String(Date.parse(letter!.failedAt)) });
+    expect(message!.MessageId).toBe(letter!.id); // one id, in the local API and on SQS
     expect(message!.MessageAttributes).toBeUndefined(); // Lambda's destination records carry none
     // What the sweep and the CLI's AWS back end read from it: the function and the original event.
     expect(readFailedDelivery(message!)).toMatchObject({ functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:yobidashi-local-place-call', event: letter!.envelope });
@@ -278,7 +279,7 @@ describe('SQS and Lambda: the dead letters, and redriving them as the AWS back e
     const { sqs } = clients(h.rt.url);
     const queue = (await outputsOf(h.rt.url)).CheckDeadLetterQueueUrl as string;
     const messages = await receive(sqs, queue, 0);
-    const check = messages.find((m) => m.MessageId === letters[0]!.id.replace(/^dl-/, ''));
+    const check = messages.find((m) => m.MessageId === letters[0]!.id); // one id, in the local API and on SQS
     expect(JSON.parse(check!.Body!)).toEqual(letters[0]!.envelope.detail);
     expect(check!.Body).toBe(letters[0]!.schedule!.input);
     const attributes = Object.fromEntries(Object.entries(check!.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
