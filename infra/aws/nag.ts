@@ -23,7 +23,7 @@ export function applyNagSuppressions(stack: YobidashiStack): void {
     },
     {
       id: 'AwsSolutions-IAM5',
-      reason: `Connect contact ids and Scheduler schedule names are created at run time, so IAM can only scope them by prefix: instance/<id>/contact/* and schedule/${checks}/*. No other wildcard is granted to a function.`,
+      reason: `Connect contact ids and Scheduler schedule names are created at run time, so IAM can only scope them by prefix: instance/<id>/contact/* and schedule/${checks}/*. The only other wildcard a function gets is connect:StartOutboundVoiceContact on * (place-call and call-check: the action has no resource type), suppressed beside that grant.`,
       appliesTo: [{ regex: '/^Resource::arn:.*:instance\\/.*\\/contact\\/\\*$/' }, { regex: `/^Resource::arn:.*:schedule\\/${checks.replace(/[.-]/g, '\\$&')}\\/\\*$/` }],
     },
   ]);

@@ -42,6 +42,14 @@ async function aws<T>(action: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A Scheduler dead letter names its schedule: checks are `chk-…`, the sweep's ends in `-sweep`. */
+function scheduleRoute(scheduleArn: string | undefined): string {
+  const name = scheduleArn?.split('/').pop() ?? '';
+  if (name.startsWith('chk-')) return 'call-check';
+  if (name.endsWith('sweep')) return 'sweep';
+  return '(schedule)';
+}
+
 export class AwsBackend implements Backend {
   readonly kind = 'aws';
   private readonly store: ElectroStore;
@@ -191,8 +199,8 @@ export class AwsBackend implements Backend {
     const sent = message.Attributes?.SentTimestamp;
     return {
       id: message.MessageId ?? '',
-      route: stage === 'schedule' ? '(schedule)' : this.routeOf(failed?.functionArn),
-      detailType: String(event['detail-type'] ?? (stage === 'schedule' ? 'CallCheckDue' : '')),
+      route: stage === 'schedule' ? scheduleRoute(attrs.SCHEDULE_ARN?.StringValue) : this.routeOf(failed?.functionArn),
+      detailType: String(event['detail-type'] ?? (stage === 'schedule' ? (scheduleRoute(attrs.SCHEDULE_ARN?.StringValue) === 'sweep' ? 'SweepDue' : 'CallCheckDue') : '')),
       eventId: String(event.id ?? ''),
       stage,
       error,

@@ -64,7 +64,15 @@ export const CLI_NEEDS: Record<CliVerb, readonly CliCall[]> = {
   'silence add': [describeStack, { action: 'dynamodb:PutItem', resource: 'table' }, { action: 'events:PutEvents', resource: 'bus', detailTypes: ['SilenceAdded'] }],
   'silence list': [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }],
   'silence remove': [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }, { action: 'dynamodb:DeleteItem', resource: 'table' }],
-  replay: [describeStack, { action: 'events:StartReplay', resource: 'archive' }, { action: 'events:DescribeReplay', resource: 'replay' }, { action: 'events:PutEvents', resource: 'bus' }],
+  // StartReplay is authorised on the archive, the destination bus and the replay (the Service
+  // Authorization Reference lists all three); the replayed events are put by EventBridge itself.
+  replay: [
+    describeStack,
+    { action: 'events:StartReplay', resource: 'archive' },
+    { action: 'events:StartReplay', resource: 'bus' },
+    { action: 'events:StartReplay', resource: 'replay' },
+    { action: 'events:DescribeReplay', resource: 'replay' },
+  ],
   'dead-letters list': [
     describeStack,
     { action: 'sqs:ReceiveMessage', resource: 'queue:rule' },
@@ -93,6 +101,7 @@ export const CLI_NEEDS: Record<CliVerb, readonly CliCall[]> = {
     { action: 'connect:DescribeInstance', resource: 'connect:instance' },
     { action: 'connect:DescribeContactFlow', resource: 'connect:flow' },
     // Finds the source number among the instance's claimed numbers (the stack knows the number, not its id).
+    // The Service Authorization Reference data lists no resource type for it: only `*` can grant it.
     { action: 'connect:ListPhoneNumbersV2', resource: '*' },
     { action: 'connect:DescribeQueue', resource: 'connect:queue' },
     { action: 'events:ListRules', resource: '*' },
