@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { rosterSchema, type Roster } from '../../domain/roster.ts';
-import type { DeadLetter } from '../local/event-bridge.ts';
+import type { DeadLetter } from '../local/aws/eventbridge/event-bridge-core.ts';
 import { CliError, type Backend, type Check, type EventBridgeTarget } from './backend.ts';
 import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, SilenceInput, SilenceRow } from './views.ts';
 

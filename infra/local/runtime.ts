@@ -15,19 +15,19 @@ import { SqsFailedDeliveries } from '../aws/adapters/failed-deliveries.ts';
 import { EventBridgeScheduler } from '../aws/adapters/scheduler.ts';
 import { createDocumentClient, ElectroStore } from '../store/repository.ts';
 import { ensureTable } from '../store/table.ts';
-import { createApi } from './api.ts';
-import { ConnectService } from './connect-service.ts';
-import { ConnectSimulator } from './connect-simulator.ts';
-import { startDynalite } from './dynalite.ts';
-import { EventBridgeCore } from './event-bridge.ts';
-import { FaultBook } from './faults.ts';
-import { LambdaFunctions } from './lambda-service.ts';
-import { ScaledClock } from './scaled-clock.ts';
-import { SchedulerService } from './scheduler-service.ts';
-import { createLocalServer, type OperatorFaces } from './server.ts';
-import { DeadLetterQueues } from './sqs-service.ts';
-import { CONNECT, LocalStack } from './stack.ts';
-import type { Timers } from './timers.ts';
+import { createApi } from './api/local-api.ts';
+import { ConnectService } from './aws/connect/connect-service.ts';
+import { ConnectSimulator } from './aws/connect/connect-simulator.ts';
+import { startDynalite } from './aws/dynamodb/dynalite.ts';
+import { EventBridgeCore } from './aws/eventbridge/event-bridge-core.ts';
+import { FaultBook } from './aws/faults/fault-book.ts';
+import { LambdaFunctions } from './aws/lambda/invoke.ts';
+import { ScaledClock } from './clock/scaled-clock.ts';
+import { SchedulerService } from './aws/scheduler/scheduler-service.ts';
+import { createLocalServer, type OperatorFaces } from './http/server.ts';
+import { DeadLetterQueues } from './aws/sqs/dead-letter-queues.ts';
+import { CONNECT, LocalStack } from './aws/cloudformation/local-stack.ts';
+import type { Timers } from './clock/timers.ts';
 
 /**
  * All of yobidashi in one process. The handlers are the Lambda handlers, given the real AWS SDK v3

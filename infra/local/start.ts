@@ -1,5 +1,5 @@
 import { startRuntime } from './runtime.ts';
-import type { Out } from './cli.ts';
+import type { Out } from '../cli/main.ts';
 import type { LogLevel } from '../../handlers/lib/logger.ts';
 
 /** `yobidashi start` / `npm start`: run until interrupted, narrating what happens. */

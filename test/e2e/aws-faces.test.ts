@@ -22,7 +22,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { HANDLER_NAMES } from '../../events/routes.ts';
 import { readFailedDelivery } from '../../infra/aws/adapters/failed-deliveries.ts';
 import { STACK_OUTPUTS } from '../../infra/aws/outputs.ts';
-import { md5OfMessageAttributes } from '../../infra/local/sqs-service.ts';
+import { md5OfMessageAttributes } from '../../infra/local/aws/sqs/dead-letter-queues.ts';
 import { closeDynalite, Harness } from '../harness/harness.ts';
 
 /**

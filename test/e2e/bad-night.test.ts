@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jsonLogger, silentLogger } from '../../handlers/lib/logger.ts';
 import type { Settings } from '../../handlers/lib/deps.ts';
 import type { Logger } from '../../handlers/ports.ts';
-import { main } from '../../infra/local/cli.ts';
+import { main } from '../../infra/cli/main.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 
 /**

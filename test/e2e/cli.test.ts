@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../handlers/lib/logger.ts';
-import { main } from '../../infra/local/cli.ts';
+import { main } from '../../infra/cli/main.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 
 /** The CLI against a running local yobidashi, as a user would type it. */

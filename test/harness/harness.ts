@@ -10,8 +10,8 @@ import { rosterSchema } from '../../domain/roster.ts';
 import type { Settings } from '../../handlers/lib/deps.ts';
 import { silentLogger } from '../../handlers/lib/logger.ts';
 import type { Logger } from '../../handlers/ports.ts';
-import type { PhoneBehaviour } from '../../infra/local/connect-simulator.ts';
-import { startDynalite } from '../../infra/local/dynalite.ts';
+import type { PhoneBehaviour } from '../../infra/local/aws/connect/connect-simulator.ts';
+import { startDynalite } from '../../infra/local/aws/dynamodb/dynalite.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 import { VirtualTime } from './virtual-time.ts';
 

@@ -1,4 +1,4 @@
-import type { TimerOptions, Timers } from '../../infra/local/timers.ts';
+import type { TimerOptions, Timers } from '../../infra/local/clock/timers.ts';
 
 interface Timer {
   at: number;

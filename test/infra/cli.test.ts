@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../infra/local/cli.ts';
+import { main } from '../../infra/cli/main.ts';
 
 function capture() {
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectError, ConnectService } from '../../infra/local/connect-service.ts';
-import { ConnectSimulator } from '../../infra/local/connect-simulator.ts';
+import { ConnectError, ConnectService } from '../../infra/local/aws/connect/connect-service.ts';
+import { ConnectSimulator } from '../../infra/local/aws/connect/connect-simulator.ts';
 import { VirtualTime } from '../harness/virtual-time.ts';
 
 /** Connect's default quotas, enforced by the local Connect (on the runtime's clock) so pacing is exercised. */

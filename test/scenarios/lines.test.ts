@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SimulatedCall } from '../../infra/local/connect-simulator.ts';
+import type { SimulatedCall } from '../../infra/local/aws/connect/connect-simulator.ts';
 import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
 
 /**

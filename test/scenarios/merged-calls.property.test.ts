@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isTerminal } from '../../domain/incident.ts';
-import type { PhoneBehaviour } from '../../infra/local/connect-simulator.ts';
+import type { PhoneBehaviour } from '../../infra/local/aws/connect/connect-simulator.ts';
 import { closeDynalite, Harness } from '../harness/harness.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONNECT_LIMITS } from '../../infra/local/connect-service.ts';
+import { CONNECT_LIMITS } from '../../infra/local/aws/connect/connect-service.ts';
 import { closeDynalite, Harness } from '../harness/harness.ts';
 import { runStorm } from './storm.ts';
 

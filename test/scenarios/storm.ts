@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { PutEventsEntry } from '../../infra/local/event-bridge.ts';
+import type { PutEventsEntry } from '../../infra/local/aws/eventbridge/event-bridge-core.ts';
 import type { Harness } from '../harness/harness.ts';
 
 export const STORM_PHONES = ['+819011110001', '+819011110002', '+819011110003'];

@@ -10,7 +10,7 @@ import { rosterSchema, type Roster } from '../../domain/roster.ts';
 import type { Silence } from '../../domain/silence.ts';
 import { parseAlertReceived, type NormalisedAlert } from '../../events/alerts.ts';
 import type { AlertRecord, ContactRecord, RejectionRecord, TimelineEvent } from '../../handlers/ports.ts';
-import { startDynalite } from '../../infra/local/dynalite.ts';
+import { startDynalite } from '../../infra/local/aws/dynamodb/dynalite.ts';
 import { createEntities } from '../../infra/store/entities.ts';
 import { createDocumentClient, ElectroStore } from '../../infra/store/repository.ts';
 import { ensureTable } from '../../infra/store/table.ts';

@@ -1,5 +1,5 @@
-import { compileEventPattern, type EventPattern } from '../../events/pattern/index.ts';
-import type { Envelope } from '../../events/envelope.ts';
+import { compileEventPattern, type EventPattern } from '../../../../events/pattern/index.ts';
+import type { Envelope } from '../../../../events/envelope.ts';
 
 /** Compiles a list of rules once; returns the ones an event matches (EventBridge rule semantics). */
 export function ruleMatcher<R extends { eventPattern: EventPattern }>(rules: readonly R[]): (event: Envelope) => R[] {

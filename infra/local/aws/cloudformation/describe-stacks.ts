@@ -1,10 +1,10 @@
-import { el, queryError, queryResponse, type QueryParams } from './aws-query.ts';
-import type { LocalStack } from './stack.ts';
+import { el, queryError, queryResponse, type QueryParams } from '../protocols/aws-query.ts';
+import type { LocalStack } from './local-stack.ts';
 
 /**
  * CloudFormation, for one stack: `DescribeStacks` (awsQuery: form-encoded POST, XML answer, as the
  * AWS SDK v3 client and the AWS CLI send it) for the local stack, by name (`Yobidashi`) or by id,
- * with the outputs a deployment declares (stack.ts). Any other stack does not exist, as AWS says
+ * with the outputs a deployment declares (local-stack.ts). Any other stack does not exist, as AWS says
  * it: a ValidationError, "Stack with id X does not exist".
  */
 

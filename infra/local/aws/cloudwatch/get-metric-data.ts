@@ -1,5 +1,5 @@
-import type { EventBridgeCore } from './event-bridge.ts';
-import type { LocalStack } from './stack.ts';
+import type { EventBridgeCore } from '../eventbridge/event-bridge-core.ts';
+import type { LocalStack } from '../cloudformation/local-stack.ts';
 
 /**
  * CloudWatch's GetMetricData (AWS JSON 1.0, `X-Amz-Target: GraniteServiceVersion20100801.GetMetricData`,

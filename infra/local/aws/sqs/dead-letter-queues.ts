@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../../handlers/ports.ts';
-import { el, queryError, queryResponse, type QueryParams } from './aws-query.ts';
-import type { DeadLetter, EventBridgeCore } from './event-bridge.ts';
-import { QUEUE_KINDS, QUEUES, type LocalStack, type QueueKind } from './stack.ts';
+import type { Clock } from '../../../../handlers/ports.ts';
+import { el, queryError, queryResponse, type QueryParams } from '../protocols/aws-query.ts';
+import type { DeadLetter, EventBridgeCore } from '../eventbridge/event-bridge-core.ts';
+import { QUEUE_KINDS, QUEUES, type LocalStack, type QueueKind } from '../cloudformation/local-stack.ts';
 
 /**
  * Amazon SQS for the stack's three dead-letter queues, over the EventBridge core's dead-letter

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { rosterSchema } from '../../domain/roster.ts';
-import type { Clock, Store } from '../../handlers/ports.ts';
-import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView } from '../cli/views.ts';
-import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from './connect-simulator.ts';
-import type { EventBridgeCore } from './event-bridge.ts';
-import { faultSpecSchema, type FaultBook } from './faults.ts';
+import { rosterSchema } from '../../../domain/roster.ts';
+import type { Clock, Store } from '../../../handlers/ports.ts';
+import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView } from '../../cli/views.ts';
+import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from '../aws/connect/connect-simulator.ts';
+import type { EventBridgeCore } from '../aws/eventbridge/event-bridge-core.ts';
+import { faultSpecSchema, type FaultBook } from '../aws/faults/fault-book.ts';
 
 /**
  * The local API (JSON, under /api): script phones, read calls and incidents, manage rosters and

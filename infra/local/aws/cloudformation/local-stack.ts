@@ -1,6 +1,6 @@
-import { HANDLER_NAMES, type HandlerName } from '../../events/routes.ts';
-import { STACK_OUTPUTS, type StackOutputKey } from '../aws/outputs.ts';
-import type { ConnectIdentity } from './connect-service.ts';
+import { HANDLER_NAMES, type HandlerName } from '../../../../events/routes.ts';
+import { STACK_OUTPUTS, type StackOutputKey } from '../../../aws/outputs.ts';
+import type { ConnectIdentity } from '../connect/connect-service.ts';
 
 /**
  * The local runtime as a deployed stack: the names, ARNs and URLs of its resources, and the

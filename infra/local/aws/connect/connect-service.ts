@@ -1,7 +1,7 @@
-import { CALL_FLOW } from '../../contact-flow/index.ts';
-import { CallRejectedError, type Clock } from '../../handlers/ports.ts';
+import { CALL_FLOW } from '../../../../contact-flow/index.ts';
+import { CallRejectedError, type Clock } from '../../../../handlers/ports.ts';
 import type { ConnectSimulator } from './connect-simulator.ts';
-import type { FaultBook } from './faults.ts';
+import type { FaultBook } from '../faults/fault-book.ts';
 
 /**
  * Amazon Connect's outbound-call REST operations over the simulator, with Connect's default

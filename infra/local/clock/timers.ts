@@ -1,8 +1,8 @@
-import type { Clock } from '../../handlers/ports.ts';
+import type { Clock } from '../../../handlers/ports.ts';
 
 /**
  * What the local cloud runs on: a clock and timers. Two drivers implement it: the scaled wall clock
- * of `npm start` (infra/local/scaled-clock.ts) and the virtual time of the scenario tests
+ * of `npm start` (infra/local/clock/scaled-clock.ts) and the virtual time of the scenario tests
  * (test/harness/virtual-time.ts). Everything else (the EventBridge core, the Scheduler, the
  * Connect simulator and its quotas, faults) is the same code on either.
  */

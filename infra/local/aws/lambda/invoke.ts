@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBridgeCore } from './event-bridge.ts';
-import type { FaultBook } from './faults.ts';
-import type { LocalStack } from './stack.ts';
+import type { EventBridgeCore } from '../eventbridge/event-bridge-core.ts';
+import type { FaultBook } from '../faults/fault-book.ts';
+import type { LocalStack } from '../cloudformation/local-stack.ts';
 
 /**
  * AWS Lambda's Invoke (REST: `POST /2015-03-31/functions/{FunctionName}/invocations`) for the bus

@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { SCHEDULER_TARGET_RETRY, ruleTargetRetryDelayMs } from '../../events/delivery.ts';
-import type { Logger } from '../../handlers/ports.ts';
-import type { PutEventsEntry, PutEventsResultEntry } from './event-bridge.ts';
-import type { FaultBook } from './faults.ts';
-import type { Timers } from './timers.ts';
+import { SCHEDULER_TARGET_RETRY, ruleTargetRetryDelayMs } from '../../../../events/delivery.ts';
+import type { Logger } from '../../../../handlers/ports.ts';
+import type { PutEventsEntry, PutEventsResultEntry } from '../eventbridge/event-bridge-core.ts';
+import type { FaultBook } from '../faults/fault-book.ts';
+import type { Timers } from '../../clock/timers.ts';
 
 /**
  * EventBridge Scheduler for one machine: the REST operations the handlers use (CreateSchedule,

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { LAMBDA_ASYNC, RULE_TARGET_RETRY, ruleTargetRetryDelayMs } from '../../events/delivery.ts';
-import { BUS_NAME, type Envelope } from '../../events/envelope.ts';
-import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName, type Route } from '../../events/routes.ts';
-import type { Logger } from '../../handlers/ports.ts';
-import { FaultError, type FaultBook } from './faults.ts';
-import { ruleMatcher, stampEnvelope } from './routing.ts';
-import type { Timers } from './timers.ts';
+import { LAMBDA_ASYNC, RULE_TARGET_RETRY, ruleTargetRetryDelayMs } from '../../../../events/delivery.ts';
+import { BUS_NAME, type Envelope } from '../../../../events/envelope.ts';
+import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName, type Route } from '../../../../events/routes.ts';
+import type { Logger } from '../../../../handlers/ports.ts';
+import { FaultError, type FaultBook } from '../faults/fault-book.ts';
+import { ruleMatcher, stampEnvelope } from './rule-matching.ts';
+import type { Timers } from '../../clock/timers.ts';
 
 /**
  * EventBridge for one machine: the one core behind both `npm start` (driven by the scaled wall
@@ -55,7 +55,7 @@ export interface Replay {
 /**
  * A delivery that every retry failed: EventBridge's rule DLQ, Lambda's on-failure destination, or
  * a schedule's dead-letter queue. The one store of dead letters: the local API lists and redrives
- * them, and the SQS face (sqs-service.ts) shows each in the queue AWS would have put it in.
+ * them, and the SQS face (aws/sqs/) shows each in the queue AWS would have put it in.
  */
 export interface DeadLetter {
   id: string;

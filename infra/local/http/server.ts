@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } from '../../events/pattern/index.ts';
-import type { Logger } from '../../handlers/ports.ts';
-import { ApiError, type ApiRequest, type ApiResponse } from './api.ts';
-import { QueryParams } from './aws-query.ts';
-import { cloudFormation, CLOUDFORMATION_VERSION } from './cloudformation.ts';
-import { cloudWatch, CLOUDWATCH_TARGET, CloudWatchError } from './cloudwatch.ts';
-import { ConnectError, type ConnectIdentity, type ConnectService } from './connect-service.ts';
-import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from './event-bridge.ts';
-import { FaultError, type FaultBook } from './faults.ts';
-import { INVOKE_PATH, type LambdaFunctions } from './lambda-service.ts';
-import { SchedulerError, type SchedulerService } from './scheduler-service.ts';
-import { isSqsTarget, SqsError, sqsJson, sqsJsonError, sqsQuery, type DeadLetterQueues } from './sqs-service.ts';
-import type { LocalStack } from './stack.ts';
+import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } from '../../../events/pattern/index.ts';
+import type { Logger } from '../../../handlers/ports.ts';
+import { ApiError, type ApiRequest, type ApiResponse } from '../api/local-api.ts';
+import { QueryParams } from '../aws/protocols/aws-query.ts';
+import { cloudFormation, CLOUDFORMATION_VERSION } from '../aws/cloudformation/describe-stacks.ts';
+import { cloudWatch, CLOUDWATCH_TARGET, CloudWatchError } from '../aws/cloudwatch/get-metric-data.ts';
+import { ConnectError, type ConnectIdentity, type ConnectService } from '../aws/connect/connect-service.ts';
+import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from '../aws/eventbridge/event-bridge-core.ts';
+import { FaultError, type FaultBook } from '../aws/faults/fault-book.ts';
+import { INVOKE_PATH, type LambdaFunctions } from '../aws/lambda/invoke.ts';
+import { SchedulerError, type SchedulerService } from '../aws/scheduler/scheduler-service.ts';
+import { isSqsTarget, SqsError, sqsJson, sqsJsonError, sqsQuery, type DeadLetterQueues } from '../aws/sqs/dead-letter-queues.ts';
+import type { LocalStack } from '../aws/cloudformation/local-stack.ts';
 
 /**
  * One port, every face: EventBridge's AWS JSON 1.1 protocol (POST /, X-Amz-Target: AWSEvents.*),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { HANDLER_NAMES } from '../../events/routes.ts';
-import type { Clock } from '../../handlers/ports.ts';
+import { HANDLER_NAMES } from '../../../../events/routes.ts';
+import type { Clock } from '../../../../handlers/ports.ts';
 
 /**
  * Fault injection for the local cloud: "for the next 10 minutes Connect throttles every start",
