@@ -12,6 +12,7 @@
  * the guide is silent, aws/event-ruler, the open-source engine behind EventBridge. Validation
  * messages name the offending path: `detail.status: numeric range needs ...`.
  */
+import { checkWildcardComplexity } from './complexity.ts';
 import { invalid } from './errors.ts';
 import { inCidr, parseCidr, parseIp } from './ip.ts';
 import { matchesWildcard, parseWildcard } from './wildcard.ts';
@@ -23,8 +24,22 @@ export type Leaf = string | number | boolean | null;
 /** Accepts or rejects one leaf value of the event field. */
 export type ValueMatcher = (value: Leaf) => boolean;
 
+/**
+ * One element of a leaf array, as the wildcard-complexity check sees it (see complexity.ts): what
+ * identifies it (equal elements share EventBridge's matching state), whether it is `{"exists": false}`,
+ * and the wildcard strings it carries (`wildcard`, or `anything-but` with `wildcard`).
+ */
+export interface PatternItem {
+  readonly identity: string;
+  readonly absent: boolean;
+  readonly wildcards: readonly { readonly kind: 'wildcard' | 'anything-but'; readonly pattern: Wildcard }[];
+}
+
 export interface FieldCondition {
-  /** Unambiguous key of the field path (JSON of the path segments; keys may contain dots). */
+  /**
+   * The field path with its names joined by `.`, as EventBridge flattens patterns and events
+   * (aws/event-ruler `Path`): `{"a": {"b": ...}}` and `{"a.b": ...}` name the same field.
+   */
   readonly key: string;
   /** Human-readable path for messages, e.g. `detail.$or[1].state`. */
   readonly display: string;
@@ -32,6 +47,8 @@ export interface FieldCondition {
   readonly matchers: readonly ValueMatcher[];
   /** True when the leaf array contains `{"exists": false}`: an absent field satisfies it. */
   readonly allowAbsent: boolean;
+  /** The leaf array's elements, for the wildcard-complexity check. */
+  readonly items: readonly PatternItem[];
 }
 
 /** All conditions of one `$or` combination; ordered for matching (presence first, absence last). */
@@ -114,6 +131,7 @@ export function compilePattern(pattern: unknown): CompiledPattern {
     throw invalid('pattern', `must be a JSON object, got ${describe(pattern)}${hint}`);
   }
   const builders = compileObject(pattern, [], null, false);
+  checkWildcardComplexity(builders.map((b) => [...b.values()]));
   return { branches: builders.map(orderConditions) };
 }
 
@@ -174,20 +192,19 @@ function compileObject(
   return branches;
 }
 
+/**
+ * Every combination of a left and a right branch. A field both sides name keeps the right one: the
+ * pattern's later mention, in document order, wins, as AWS documents for a key given twice ("the last
+ * reference will be the one used") and as aws/event-ruler compiles it (rule overriding, its default).
+ * With dotted paths that also covers `{"a.b": [...], "a": {"b": [...]}}`, one field named twice.
+ */
 function cross(left: BranchBuilder[], right: BranchBuilder[], display: string): BranchBuilder[] {
   const out: BranchBuilder[] = [];
   for (const l of left) {
     for (const r of right) {
       const merged = new Map(l);
       for (const [key, condition] of r) {
-        if (merged.has(key)) {
-          // aws/event-ruler either lets the later one silently win or rejects the pattern,
-          // depending on configuration; rejecting is the choice that cannot surprise anyone.
-          throw invalid(
-            condition.display,
-            'this field is matched more than once in the same $or combination; put all its match values in one array',
-          );
-        }
+        merged.delete(key); // re-inserted last, so the branch lists fields in document order
         merged.set(key, condition);
       }
       out.push(merged);
@@ -208,8 +225,11 @@ function compileLeafArray(values: readonly unknown[], path: readonly string[], d
     throw invalid(display, 'empty arrays are not allowed; give at least one match value');
   }
   const matchers: ValueMatcher[] = [];
+  const items: PatternItem[] = [];
   let allowAbsent = false;
   for (const item of values) {
+    let absent = false;
+    let wildcards: PatternItem['wildcards'] = [];
     if (item === null || typeof item === 'string' || typeof item === 'boolean') {
       matchers.push(exactMatcher(item));
     } else if (typeof item === 'number') {
@@ -219,13 +239,27 @@ function compileLeafArray(values: readonly unknown[], path: readonly string[], d
       throw invalid(display, 'match values cannot be nested arrays');
     } else if (isPlainObject(item)) {
       const compiled = compileOperator(item, display);
-      if (compiled === 'absent') allowAbsent = true;
+      if (compiled === 'absent') allowAbsent = absent = true;
       else matchers.push(compiled);
+      wildcards = wildcardsOf(item);
     } else {
       throw invalid(display, `match values must be strings, numbers, booleans, null or operator objects, got ${describe(item)}`);
     }
+    items.push({ identity: JSON.stringify(item), absent, wildcards });
   }
-  return { key: JSON.stringify(path), display, matchers, allowAbsent };
+  return { key: path.join('.'), display, matchers, allowAbsent, items };
+}
+
+/** The wildcard strings of an (already validated) operator object. */
+function wildcardsOf(expr: Record<string, unknown>): PatternItem['wildcards'] {
+  const wildcard = expr.wildcard;
+  if (typeof wildcard === 'string') return [{ kind: 'wildcard', pattern: checkedWildcard(wildcard, '') }];
+  const but = expr['anything-but'];
+  if (isPlainObject(but) && but.wildcard !== undefined) {
+    const list: unknown[] = Array.isArray(but.wildcard) ? but.wildcard : [but.wildcard];
+    return list.map((w) => ({ kind: 'anything-but' as const, pattern: checkedWildcard(String(w), '') }));
+  }
+  return [];
 }
 
 function exactMatcher(expected: string | boolean | null): ValueMatcher {

@@ -6,7 +6,10 @@
  *   compileEventPattern(p)         validate once, match many events
  *
  * How an event is matched: the event is flattened into leaf values keyed by field path (objects add
- * path segments, arrays do not; every array element is a value of the same field). Each field named
+ * path segments, arrays do not; every array element is a value of the same field). A path is its
+ * names joined by `.`, for the pattern and the event alike, as EventBridge does (aws/event-ruler
+ * `Path`, and its README's caveat "Compiled rules and JSON keys with dots"): `{"a.b": [1]}` and
+ * `{"a": {"b": [1]}}` are one pattern, and each matches both `{"a": {"b": 1}}` and `{"a.b": 1}`. Each field named
  * in the pattern must match (AND); a field matches if any pattern value accepts any of its values
  * (OR, which makes array fields intersect with pattern arrays). `$or` alternatives expand into
  * separate branches; the event matches if any branch does.
@@ -98,7 +101,7 @@ function flatten(event: Record<string, unknown>): FlatEvent {
     else if (typeof value === 'string' || typeof value === 'boolean' || value === null) leaf = value;
     else return; // undefined, functions, symbols, bigints: not representable in JSON, so absent
     if (path.length === 0) return;
-    const key = JSON.stringify(path);
+    const key = path.join('.');
     const list = fields.get(key);
     const entry: FieldValue = { value: leaf, membership };
     if (list === undefined) fields.set(key, [entry]);

@@ -4,6 +4,7 @@ import {
   matchesEventPattern,
   validateEventPattern,
 } from '../../events/pattern/index.ts';
+import { complexityOfWildcards, MAX_WILDCARD_COMPLEXITY, TOO_COMPLEX } from '../../events/pattern/complexity.ts';
 
 interface InvalidCase {
   name: string;
@@ -85,7 +86,6 @@ const invalidCases: InvalidCase[] = [
   { name: '$or alternative not an object', pattern: { detail: { $or: [{ a: ['x'] }, ['b']] } }, path: 'detail.$or[1]', reason: 'must be a pattern object' },
   { name: 'error inside an $or alternative names it', pattern: { $or: [{ a: ['x'] }, { b: [{ numeric: ['>'] }] }] }, path: '$or[1].b', reason: 'even number' },
   { name: 'reserved name as field inside $or', pattern: { $or: [{ prefix: ['x'] }, { b: ['y'] }] }, path: '$or[0].prefix', reason: 'reserved operator name' },
-  { name: 'same field directly and inside $or', pattern: { a: ['x'], $or: [{ a: ['y'] }, { b: ['z'] }] }, path: '$or[0].a', reason: 'matched more than once' },
 ];
 
 describe('validateEventPattern: invalid patterns', () => {
@@ -114,6 +114,65 @@ describe('validateEventPattern: invalid patterns', () => {
 
   it('matchesEventPattern refuses an invalid pattern instead of answering false', () => {
     expect(() => matchesEventPattern({ source: 'aws.ec2' }, { source: 'aws.ec2' })).toThrow(InvalidEventPatternError);
+  });
+});
+
+describe('wildcard complexity (EventBridge refuses rules above 10, aws/event-ruler MachineComplexityEvaluator)', () => {
+  const refuse = (pattern: unknown): InvalidEventPatternError => {
+    try {
+      validateEventPattern(pattern);
+    } catch (error) {
+      if (error instanceof InvalidEventPatternError) return error;
+      throw error;
+    }
+    throw new Error('accepted');
+  };
+
+  it("refuses AWS's documented too-complex example with AWS's message", () => {
+    const error = refuse({ EventBusArn: [{ wildcard: '*:*:*:*:*:event-bus/*' }] });
+    expect(error.path).toBe('EventBusArn');
+    expect(error.reason).toBe(TOO_COMPLEX);
+    expect(error.awsMessage).toBe(
+      'Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character',
+    );
+  });
+
+  it("accepts AWS's documented simpler alternatives", () => {
+    expect(() => validateEventPattern({ EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] })).not.toThrow();
+    expect(() => validateEventPattern({ FileName: [{ wildcard: '/Users/*/dir/dir/dir/dir/dir/doc.txt' }] })).not.toThrow();
+    expect(() => validateEventPattern({ FileName: [{ wildcard: '/Users/*/doc.txt' }] })).not.toThrow();
+  });
+
+  it('measures the documented examples as Event Ruler does (its values include the JSON quotes)', () => {
+    expect(complexityOfWildcards(['*:*:*:*:*:event-bus/*'])).toBe(11);
+    expect(complexityOfWildcards(['/Users/*/dir/dir/dir/dir/dir/doc.txt'])).toBe(7);
+    expect(complexityOfWildcards(['arn:aws:events:us-east-1:*:event-bus/*'])).toBe(3);
+    expect(MAX_WILDCARD_COMPLEXITY).toBe(10);
+  });
+
+  it('adds up the wildcards of one field machine, leaf array and $or alike', () => {
+    const one = 'a*a*a*a*'; // 7 with the quotes; other: 6; both: 12
+    const other = 'a*b*a*b*';
+    expect(complexityOfWildcards([one])).toBeLessThanOrEqual(10);
+    expect(complexityOfWildcards([other])).toBeLessThanOrEqual(10);
+    expect(complexityOfWildcards([one, other])).toBeGreaterThan(10);
+    expect(refuse({ f: [{ wildcard: one }, { wildcard: other }] }).reason).toBe(TOO_COMPLEX);
+    expect(refuse({ $or: [{ f: [{ wildcard: one }] }, { f: [{ wildcard: other }] }] }).reason).toBe(TOO_COMPLEX);
+    expect(refuse({ f: [{ wildcard: one }, { 'anything-but': { wildcard: other } }] }).reason).toBe(TOO_COMPLEX);
+  });
+
+  it('keeps machines apart when the fields before them differ, and counts a repeated wildcard once', () => {
+    const one = 'a*a*a*a*';
+    const other = 'a*b*a*b*';
+    expect(() => validateEventPattern({ $or: [{ a: ['1'], f: [{ wildcard: one }] }, { a: ['2'], f: [{ wildcard: other }] }] })).not.toThrow();
+    expect(() => validateEventPattern({ $or: [{ a: ['1'], f: [{ wildcard: one }] }, { b: ['2'], f: [{ wildcard: one }] }] })).not.toThrow();
+    expect(() => validateEventPattern({ f: [{ wildcard: one }, { wildcard: one }] })).not.toThrow();
+    // Sharing a value of the field before is enough to share the machine (Event Ruler's name states).
+    expect(refuse({ $or: [{ a: ['1'], f: [{ wildcard: one }] }, { a: ['1', '2'], f: [{ wildcard: other }] }] }).reason).toBe(TOO_COMPLEX);
+  });
+
+  it('counts no wildcard-free operator', () => {
+    expect(() => validateEventPattern({ f: [{ prefix: 'a' }, { suffix: 'a' }, 'aaaa', { 'equals-ignore-case': 'A' }, { wildcard: 'a*a*a*a*' }] })).not.toThrow();
   });
 });
 
