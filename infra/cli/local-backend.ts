@@ -1,5 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { rosterSchema, type Roster } from '../../domain/roster.ts';
+import { MAX_PAGE } from '../local/api/pagination.ts';
 import type { DeadLetter } from '../local/aws/eventbridge/event-bridge-core.ts';
 import { CliError, type Backend, type Check, type EventBridgeTarget } from './backend.ts';
 import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, SilenceInput, SilenceRow } from './views.ts';
@@ -12,6 +13,27 @@ export class LocalBackend implements Backend {
 
   /** A request to the local API: its JSON answer, or a CliError with the API's message. */
   async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.request<T>(method, path, body)).body;
+  }
+
+  /**
+   * A listing, page after page (it answers an array and, while more follow, their token in
+   * X-Next-Token): every item, or the first `most`.
+   */
+  async list<T>(path: string, most = Infinity): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | null = null;
+    do {
+      const limit = Math.min(MAX_PAGE, most - items.length);
+      const query: string = `?limit=${limit}${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`;
+      const page: { body: T[]; headers: Headers } = await this.request<T[]>('GET', `${path}${query}`);
+      items.push(...page.body);
+      token = page.headers.get('x-next-token');
+    } while (token && items.length < most);
+    return items;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<{ body: T; headers: Headers }> {
     let response: Response;
     try {
       response = await fetch(`${this.where}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -21,7 +43,7 @@ export class LocalBackend implements Backend {
     const text = await response.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) throw new CliError(`${response.status}: ${(parsed as { message?: string } | undefined)?.message ?? text}`);
-    return parsed as T;
+    return { body: parsed as T, headers: response.headers };
   }
 
   events(): EventBridgeTarget {
@@ -44,7 +66,7 @@ export class LocalBackend implements Backend {
   }
 
   incidents(limit: number): Promise<IncidentSummary[]> {
-    return this.api('GET', `/api/incidents?limit=${limit}`);
+    return this.list('/api/incidents', limit);
   }
 
   incident(id: string): Promise<IncidentDetail> {
@@ -52,7 +74,7 @@ export class LocalBackend implements Backend {
   }
 
   calls(): Promise<CallRow[]> {
-    return this.api('GET', '/api/calls');
+    return this.list('/api/calls');
   }
 
   addSilence(input: SilenceInput): Promise<SilenceRow> {
@@ -68,7 +90,7 @@ export class LocalBackend implements Backend {
   }
 
   async deadLetters(): Promise<DeadLetterRow[]> {
-    const letters = await this.api<DeadLetter[]>('GET', '/api/dead-letters');
+    const letters = await this.list<DeadLetter>('/api/dead-letters');
     return letters.map((l) => ({ id: l.id, route: l.route, detailType: l.envelope['detail-type'], eventId: l.envelope.id, stage: l.stage, error: l.error, failedAt: l.failedAt, attempts: l.attempts }));
   }
 

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
@@ -15,7 +14,6 @@ import { SqsFailedDeliveries } from '../aws/adapters/failed-deliveries.ts';
 import { EventBridgeScheduler } from '../aws/adapters/scheduler.ts';
 import { createDocumentClient, ElectroStore } from '../store/repository.ts';
 import { ensureTable } from '../store/table.ts';
-import { createApi } from './api/local-api.ts';
 import { ConnectService } from './aws/connect/connect-service.ts';
 import { ConnectSimulator } from './aws/connect/connect-simulator.ts';
 import { startDynalite } from './aws/dynamodb/dynalite.ts';
@@ -24,7 +22,7 @@ import { FaultBook } from './aws/faults/fault-book.ts';
 import { LambdaFunctions } from './aws/lambda/invoke.ts';
 import { ScaledClock } from './clock/scaled-clock.ts';
 import { SchedulerService } from './aws/scheduler/scheduler-service.ts';
-import { createLocalServer, type OperatorFaces } from './http/server.ts';
+import { localApp, openPort } from './http/server.ts';
 import { DeadLetterQueues } from './aws/sqs/dead-letter-queues.ts';
 import { CONNECT, LocalStack } from './aws/cloudformation/local-stack.ts';
 import type { Timers } from './clock/timers.ts';
@@ -172,24 +170,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     },
   });
   const connect = new ConnectService(simulator, clock, faults);
-  let api: ReturnType<typeof createApi> | undefined;
-  let operator: OperatorFaces | undefined;
-  const server = createLocalServer({
-    emulator,
-    scheduler,
-    connect,
-    faults,
-    dynamoEndpoint: dynamo.endpoint,
-    api: (req) => (api as ReturnType<typeof createApi>)(req),
-    operator: () => operator as OperatorFaces,
-    log,
-  });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4010, options.host ?? '127.0.0.1', () => resolveListen());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const port = await openPort({ port: options.port ?? 4010, host: options.host ?? '127.0.0.1', log });
+  const { url } = port;
 
   // Every AWS call the handlers make goes through this port, DynamoDB included (so faults apply).
   // The SDK's own retries keep their shape, but their waits run on the runtime's clock: scaled,
@@ -207,9 +189,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     createdAt: clock.now(),
   });
   const queues = new DeadLetterQueues(emulator, stack, clock);
-  operator = { stack, sqs: queues, lambda: new LambdaFunctions(emulator, stack, faults), connect: stack.connectIdentity() };
   store = new ElectroStore(createDocumentClient(aws), table);
-  api = createApi({ store, simulator, emulator, faults, clock, timeScale });
+  // The parts the port's faces answer from, which the Runtime also hands to tests and the CLI.
+  const parts = { clock, timeScale, emulator, scheduler, connect, simulator, faults, store, stack, queues };
+  port.serve(localApp({ ...parts, dynamoEndpoint: dynamo.endpoint, lambda: new LambdaFunctions(emulator, stack, faults), log }));
   const deps: Deps = {
     store,
     bus: EventBridgeBus.fromConfig(BUS_NAME, aws),
@@ -234,25 +217,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   if (resumed) log.warn('redelivering events that were under way when yobidashi last stopped', { deliveries: resumed });
 
   return {
+    ...parts,
     url,
-    port,
+    port: port.port,
     dataDir,
-    timeScale,
-    clock,
-    emulator,
-    scheduler,
-    connect,
-    simulator,
-    faults,
-    store,
-    stack,
-    queues,
     deps,
     async stop() {
       emulator.stop();
       scaled?.stop();
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      await port.close();
       await dynamo.close();
     },
   };

@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { rosterSchema } from '../../../domain/roster.ts';
 import type { Clock, Store } from '../../../handlers/ports.ts';
@@ -5,20 +6,16 @@ import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView 
 import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from '../aws/connect/connect-simulator.ts';
 import type { EventBridgeCore } from '../aws/eventbridge/event-bridge-core.ts';
 import { faultSpecSchema, type FaultBook } from '../aws/faults/fault-book.ts';
+import { ApiError, jsonBody, valid } from '../http/request-validation.ts';
+import { padded, page, pageQuery, type Listing, type PageQuery } from './pagination.ts';
 
 /**
- * The local API (JSON, under /api): script phones, read calls and incidents, manage rosters and
- * silences. Bad requests get 400 with a message naming the field.
+ * The local API (JSON, under /api), one route a line below: script phones, read calls and
+ * incidents, manage rosters and silences, list rejections and dead letters, inject faults. Bad
+ * requests get 400 with a message naming the field; listings page (pagination.ts).
  */
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export interface ApiDeps {
   store: Store;
@@ -29,19 +26,16 @@ export interface ApiDeps {
   timeScale: number;
 }
 
-export interface ApiRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: unknown;
-}
-
-export interface ApiResponse {
-  status: number;
-  body?: unknown;
-}
-
 const E164 = /^\+[1-9]\d{6,14}$/;
+
+const phoneParam = z.object({
+  phone: z.string().superRefine((phone, ctx) => {
+    if (!E164.test(phone)) ctx.addIssue({ code: 'custom', message: `"${phone}" is not an E.164 number such as +819012345678` });
+  }),
+});
+const systemParam = z.object({ system: rosterSchema.shape.system });
+const idParam = z.object({ id: z.string().min(1) });
+const redriveSchema = z.object({ id: z.string().min(1).optional() }).strict();
 
 const phoneSchema = z
   .object({
@@ -70,15 +64,19 @@ const silenceSchema = z
   .strict()
   .refine((s) => s.hours === undefined || s.until === undefined, { message: 'give hours or until, not both', path: ['until'] });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  throw new ApiError(400, result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-}
-
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function createApi(deps: ApiDeps) {
+/** The answer to a listing: the page as an array, and where the next one is when there is one. */
+function listed<T>(c: { req: { path: string }; header: (name: string, value: string) => void }, query: PageQuery, result: { items: T[]; nextToken?: string }): T[] {
+  if (result.nextToken !== undefined) {
+    const limit = query.limit ?? result.items.length;
+    c.header('X-Next-Token', result.nextToken);
+    c.header('Link', `<${c.req.path}?limit=${limit}&nextToken=${result.nextToken}>; rel="next"`);
+  }
+  return result.items;
+}
+
+export function localApi(deps: ApiDeps): Hono {
   const { store, simulator, emulator } = deps;
 
   async function callView(call: SimulatedCall) {
@@ -99,97 +97,123 @@ export function createApi(deps: ApiDeps) {
     };
   }
 
-  return async function handle(req: ApiRequest): Promise<ApiResponse> {
-    const parts = req.path.replace(/^\/api\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-    const [resource, id] = parts;
-    const route = `${req.method} ${resource ?? ''}${id === undefined ? '' : '/:id'}`;
-    switch (route) {
-      case 'GET health':
-        return { status: 200, body: { ok: true, now: iso(deps.clock.now()), timeScale: deps.timeScale } };
-      case 'PUT phones/:id': {
-        if (!E164.test(id ?? '')) throw new ApiError(400, `phone: "${id}" is not an E.164 number such as +819012345678`);
-        const p = parse(phoneSchema, req.body);
-        let behaviour: PhoneBehaviour;
-        if (p.busy) behaviour = { busy: true };
-        else if (p.invalid) behaviour = { invalid: true };
-        else if (p.refused) behaviour = { refused: true };
-        else if (p.answer === true) {
-          behaviour = { answer: true };
-          if (p.afterSeconds !== undefined) behaviour.afterSeconds = p.afterSeconds;
-          if (p.digits !== undefined) behaviour.digits = p.digits;
-          if (p.pressAfterSeconds !== undefined) behaviour.pressAfterSeconds = p.pressAfterSeconds;
-          if (p.hangUpAfterSeconds !== undefined) behaviour.hangUpAfterSeconds = p.hangUpAfterSeconds;
-          if (p.stuck !== undefined) behaviour.stuck = p.stuck;
-        } else if (p.answer === false) behaviour = { answer: false };
-        else throw new ApiError(400, 'answer: say whether the phone answers (or set busy, invalid or refused)');
-        simulator.setPhone(id as string, behaviour);
-        return { status: 200, body: { phone: id, behaviour } };
-      }
-      case 'GET phones':
-        return { status: 200, body: simulator.phoneList() };
-      case 'GET calls':
-        return { status: 200, body: await Promise.all(simulator.calls.map(callView)) };
-      case 'GET incidents':
-        return { status: 200, body: (await store.listIncidents(Number(req.query.get('limit') ?? 100))).map(incidentSummary) };
-      case 'GET incidents/:id': {
-        const timeline = await store.timeline(id as string);
-        const { incident } = timeline;
-        if (!incident) throw new ApiError(404, `incident ${id} not found`);
-        return { status: 200, body: incidentDetail({ ...timeline, incident }) };
-      }
-      case 'PUT rosters/:id': {
-        const roster = parse(rosterSchema, { ...(req.body as object), system: id });
-        await store.putRoster(roster);
-        return { status: 200, body: roster };
-      }
-      case 'GET rosters':
-        return { status: 200, body: await store.listRosters() };
-      case 'GET rosters/:id': {
-        const roster = await store.getRoster(id as string);
-        if (!roster) throw new ApiError(404, `no roster for system ${id}`);
-        return { status: 200, body: roster };
-      }
-      case 'GET silences': {
-        const now = deps.clock.now();
-        return { status: 200, body: (await store.listAllSilences()).map((s) => silenceView(s, now)) };
-      }
-      case 'POST silences': {
-        const s = parse(silenceSchema, req.body);
-        const now = deps.clock.now();
-        const silence = newSilence(s, now, `sil-${crypto.randomUUID().slice(0, 8)}`);
-        if ('problem' in silence) throw new ApiError(400, silence.problem);
-        await store.putSilence(silence);
-        // Announce it: open incidents it covers stop calling at once (apply-silence), as on AWS.
-        const [put] = await emulator.putEvents([{ EventBusName: 'yobidashi', Source: 'yobidashi', DetailType: 'SilenceAdded', Detail: JSON.stringify(silenceAdded(silence)) }]);
-        if (!put || 'ErrorCode' in put) throw new ApiError(503, `the silence is stored but could not be announced (${put && 'ErrorCode' in put ? put.ErrorCode : 'no answer'}); open incidents it covers keep calling until it is added again`);
-        return { status: 201, body: silenceView(silence, now) };
-      }
-      case 'DELETE silences/:id': {
-        const found = (await store.listAllSilences()).find((s) => s.silenceId === id);
-        if (!found || !(await store.deleteSilence(found.scope.system, found.silenceId))) throw new ApiError(404, `silence ${id} not found`);
-        return { status: 204 };
-      }
-      case 'GET rejections':
-        return { status: 200, body: (await store.listRejections(Number(req.query.get('limit') ?? 100))).map((r) => ({ ...r, at: iso(r.at) })) };
-      case 'GET dead-letters':
-        return { status: 200, body: emulator.deadLetters };
-      case 'POST dead-letters/:id': {
-        // POST /api/dead-letters/redrive {"id"?}: back to the original route (handlers are idempotent).
-        if (id !== 'redrive') throw new ApiError(404, `no such API: ${req.method} ${req.path}`);
-        const body = parse(z.object({ id: z.string().min(1).optional() }).strict(), req.body ?? {});
-        if (body.id && !emulator.deadLetters.some((l) => l.id === body.id)) throw new ApiError(404, `id: no dead letter ${body.id}`);
-        const redriven = emulator.redrive(body.id);
-        return { status: 200, body: { redriven } };
-      }
-      case 'GET faults':
-        return { status: 200, body: deps.faults.list() };
-      case 'PUT faults':
-      case 'POST faults':
-        return { status: 201, body: deps.faults.add(parse(faultSpecSchema, req.body)) };
-      case 'DELETE faults':
-        return { status: 200, body: { cleared: deps.faults.clear() } };
-      default:
-        throw new ApiError(404, `no such API: ${req.method} ${req.path}`);
-    }
+  const listings = {
+    calls: { name: 'calls', first: (n) => simulator.calls.slice(0, n), key: (_call, i) => padded(i) } satisfies Listing<SimulatedCall>,
+    incidents: {
+      name: 'incidents',
+      descending: true,
+      first: (n) => store.listIncidents(n),
+      key: (incident) => `${padded(incident.openedAt)}|${incident.incidentId.toLowerCase()}`,
+    } satisfies Listing<Awaited<ReturnType<Store['listIncidents']>>[number]>,
+    rejections: {
+      name: 'rejections',
+      descending: true,
+      first: (n) => store.listRejections(n),
+      key: (rejection) => `${padded(rejection.at)}|${rejection.rejectionId.toLowerCase()}`,
+    } satisfies Listing<Awaited<ReturnType<Store['listRejections']>>[number]>,
+    deadLetters: { name: 'dead-letters', first: (n) => emulator.deadLetters.slice(0, n), key: (letter) => `${letter.failedAt}|${letter.id}` } satisfies Listing<(typeof emulator.deadLetters)[number]>,
   };
+
+  const api = new Hono({ strict: false });
+  api.get('/health', (c) => c.json({ ok: true, now: iso(deps.clock.now()), timeScale: deps.timeScale }));
+
+  // Phones of the Connect simulator
+  api.put('/phones/:phone', valid('param', phoneParam), jsonBody, valid('json', phoneSchema), (c) => {
+    const { phone } = c.req.valid('param');
+    const p = c.req.valid('json');
+    let behaviour: PhoneBehaviour;
+    if (p.busy) behaviour = { busy: true };
+    else if (p.invalid) behaviour = { invalid: true };
+    else if (p.refused) behaviour = { refused: true };
+    else if (p.answer === true) {
+      behaviour = { answer: true };
+      if (p.afterSeconds !== undefined) behaviour.afterSeconds = p.afterSeconds;
+      if (p.digits !== undefined) behaviour.digits = p.digits;
+      if (p.pressAfterSeconds !== undefined) behaviour.pressAfterSeconds = p.pressAfterSeconds;
+      if (p.hangUpAfterSeconds !== undefined) behaviour.hangUpAfterSeconds = p.hangUpAfterSeconds;
+      if (p.stuck !== undefined) behaviour.stuck = p.stuck;
+    } else if (p.answer === false) behaviour = { answer: false };
+    else throw new ApiError(400, 'answer: say whether the phone answers (or set busy, invalid or refused)');
+    simulator.setPhone(phone, behaviour);
+    return c.json({ phone, behaviour });
+  });
+  api.get('/phones', (c) => c.json(simulator.phoneList()));
+  api.get('/calls', valid('query', pageQuery), async (c) => {
+    const query = c.req.valid('query');
+    return c.json(await Promise.all(listed(c, query, await page(listings.calls, query)).map(callView)));
+  });
+
+  // Incidents
+  api.get('/incidents', valid('query', pageQuery), async (c) => {
+    const query = c.req.valid('query');
+    return c.json(listed(c, query, await page(listings.incidents, query)).map(incidentSummary));
+  });
+  api.get('/incidents/:id', valid('param', idParam), async (c) => {
+    const { id } = c.req.valid('param');
+    const timeline = await store.timeline(id);
+    const { incident } = timeline;
+    if (!incident) throw new ApiError(404, `incident ${id} not found`);
+    return c.json(incidentDetail({ ...timeline, incident }));
+  });
+
+  // Rosters
+  api.put('/rosters/:system', valid('param', systemParam), jsonBody, valid('json', rosterSchema.omit({ system: true })), async (c) => {
+    const roster = { ...c.req.valid('json'), system: c.req.valid('param').system };
+    await store.putRoster(roster);
+    return c.json(roster);
+  });
+  api.get('/rosters', async (c) => c.json(await store.listRosters()));
+  api.get('/rosters/:system', valid('param', systemParam), async (c) => {
+    const { system } = c.req.valid('param');
+    const roster = await store.getRoster(system);
+    if (!roster) throw new ApiError(404, `no roster for system ${system}`);
+    return c.json(roster);
+  });
+
+  // Silences
+  api.get('/silences', async (c) => {
+    const now = deps.clock.now();
+    return c.json((await store.listAllSilences()).map((s) => silenceView(s, now)));
+  });
+  api.post('/silences', jsonBody, valid('json', silenceSchema), async (c) => {
+    const now = deps.clock.now();
+    const silence = newSilence(c.req.valid('json'), now, `sil-${crypto.randomUUID().slice(0, 8)}`);
+    if ('problem' in silence) throw new ApiError(400, silence.problem);
+    await store.putSilence(silence);
+    // Announce it: open incidents it covers stop calling at once (apply-silence), as on AWS.
+    const [put] = await emulator.putEvents([{ EventBusName: 'yobidashi', Source: 'yobidashi', DetailType: 'SilenceAdded', Detail: JSON.stringify(silenceAdded(silence)) }]);
+    if (!put || 'ErrorCode' in put) throw new ApiError(503, `the silence is stored but could not be announced (${put && 'ErrorCode' in put ? put.ErrorCode : 'no answer'}); open incidents it covers keep calling until it is added again`);
+    return c.json(silenceView(silence, now), 201);
+  });
+  api.delete('/silences/:id', valid('param', idParam), async (c) => {
+    const { id } = c.req.valid('param');
+    const found = (await store.listAllSilences()).find((s) => s.silenceId === id);
+    if (!found || !(await store.deleteSilence(found.scope.system, found.silenceId))) throw new ApiError(404, `silence ${id} not found`);
+    return c.body(null, 204);
+  });
+
+  // What was refused, and what failed every retry
+  api.get('/rejections', valid('query', pageQuery), async (c) => {
+    const query = c.req.valid('query');
+    return c.json(listed(c, query, await page(listings.rejections, query)).map((r) => ({ ...r, at: iso(r.at) })));
+  });
+  api.get('/dead-letters', valid('query', pageQuery), async (c) => {
+    const query = c.req.valid('query');
+    return c.json(listed(c, query, await page(listings.deadLetters, query)));
+  });
+  // Back to the original route (handlers are idempotent): one letter, or all of them.
+  api.post('/dead-letters/redrive', jsonBody, valid('json', redriveSchema), (c) => {
+    const body = c.req.valid('json');
+    if (body.id && !emulator.deadLetters.some((l) => l.id === body.id)) throw new ApiError(404, `id: no dead letter ${body.id}`);
+    return c.json({ redriven: emulator.redrive(body.id) });
+  });
+
+  // Faults
+  api.get('/faults', (c) => c.json(deps.faults.list()));
+  for (const method of ['put', 'post'] as const) {
+    api[method]('/faults', jsonBody, valid('json', faultSpecSchema), (c) => c.json(deps.faults.add(c.req.valid('json')), 201));
+  }
+  api.delete('/faults', (c) => c.json({ cleared: deps.faults.clear() }));
+
+  return api;
 }

@@ -1,4 +1,5 @@
-import { el, queryError, queryResponse, type QueryParams } from '../protocols/aws-query.ts';
+import { AwsError } from '../protocols/aws-error.ts';
+import { el, type QueryService } from '../protocols/aws-query.ts';
 import type { LocalStack } from './local-stack.ts';
 
 /**
@@ -10,11 +11,6 @@ import type { LocalStack } from './local-stack.ts';
 
 export const CLOUDFORMATION_VERSION = '2010-05-15';
 const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
-
-export interface QueryAnswer {
-  status: number;
-  body: string;
-}
 
 function stackXml(stack: LocalStack): string {
   return el('member', [
@@ -33,14 +29,17 @@ function stackXml(stack: LocalStack): string {
   ]);
 }
 
-export function cloudFormation(stack: LocalStack, params: QueryParams, requestId: string): QueryAnswer {
-  const action = params.get('Action') ?? '';
-  if (action !== 'DescribeStacks') {
-    return { status: 400, body: queryError(NAMESPACE, 'InvalidAction', `The action ${action || '(none)'} is not valid for this web service (locally: DescribeStacks only).`, requestId) };
-  }
-  const name = params.get('StackName');
-  if (name !== undefined && name !== stack.name && name !== stack.id) {
-    return { status: 400, body: queryError(NAMESPACE, 'ValidationError', `Stack with id ${name} does not exist`, requestId) };
-  }
-  return { status: 200, body: queryResponse('DescribeStacks', NAMESPACE, [el('Stacks', [stackXml(stack)])], requestId) };
+/** CloudFormation on the query protocol: DescribeStacks only. */
+export function cloudFormationQuery(stack: LocalStack): QueryService {
+  return {
+    namespace: NAMESPACE,
+    actions: {
+      DescribeStacks: (params) => {
+        const name = params.get('StackName');
+        if (name !== undefined && name !== stack.name && name !== stack.id) throw new AwsError('ValidationError', `Stack with id ${name} does not exist`);
+        return [el('Stacks', [stackXml(stack)])];
+      },
+    },
+    unknownAction: (action) => new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service (locally: DescribeStacks only).`),
+  };
 }

@@ -1,3 +1,5 @@
+import { AwsError } from '../protocols/aws-error.ts';
+import type { JsonInput, JsonService } from '../protocols/aws-json.ts';
 import type { EventBridgeCore } from '../eventbridge/event-bridge-core.ts';
 import type { LocalStack } from '../cloudformation/local-stack.ts';
 
@@ -9,14 +11,9 @@ import type { LocalStack } from '../cloudformation/local-stack.ts';
  * included, as Lambda counts them). Times are the runtime's clock. Any other metric has no data.
  */
 
-export const CLOUDWATCH_TARGET = 'GraniteServiceVersion20100801.';
-
-export class CloudWatchError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class CloudWatchError extends AwsError {
+  constructor(code: string, message: string) {
+    super(code, message, 400);
   }
 }
 
@@ -33,13 +30,22 @@ function timeMs(value: unknown, name: string): number {
   return ms;
 }
 
-export function cloudWatch(core: EventBridgeCore, stack: LocalStack, target: string, input: Record<string, unknown>): Record<string, unknown> {
-  const operation = target.slice(CLOUDWATCH_TARGET.length);
-  if (operation !== 'GetMetricData') throw new CloudWatchError('InvalidAction', `${operation} is not supported locally (GetMetricData only).`);
+/** CloudWatch on AWS JSON 1.0 (`X-Amz-Target: GraniteServiceVersion20100801.<Op>`), awsQueryCompatible. */
+export function cloudWatchJson(core: EventBridgeCore, stack: LocalStack): JsonService {
+  return {
+    protocol: '1.0',
+    errorNamespace: 'com.amazonaws.cloudwatch#',
+    queryCompatible: true,
+    operations: { GetMetricData: (input) => getMetricData(core, stack, input) },
+    unknownOperation: (operation) => new CloudWatchError('InvalidAction', `${operation} is not supported locally (GetMetricData only).`),
+  };
+}
+
+function getMetricData(core: EventBridgeCore, stack: LocalStack, input: JsonInput): Record<string, unknown> {
   const from = timeMs(input.StartTime, 'StartTime');
   const to = timeMs(input.EndTime, 'EndTime');
   const newestFirst = input.ScanBy !== 'TimestampAscending';
-  const queries = (input.MetricDataQueries ?? []) as MetricDataQuery[];
+  const queries = (Array.isArray(input.MetricDataQueries) ? input.MetricDataQueries : []) as MetricDataQuery[];
   const results = queries.map((query) => {
     const stat = query.MetricStat;
     const metric = stat?.Metric;

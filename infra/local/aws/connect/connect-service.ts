@@ -2,6 +2,7 @@ import { CALL_FLOW } from '../../../../contact-flow/index.ts';
 import { CallRejectedError, type Clock } from '../../../../handlers/ports.ts';
 import type { ConnectSimulator } from './connect-simulator.ts';
 import type { FaultBook } from '../faults/fault-book.ts';
+import { AwsError } from '../protocols/aws-error.ts';
 
 /**
  * Amazon Connect's outbound-call REST operations over the simulator, with Connect's default
@@ -11,13 +12,9 @@ import type { FaultBook } from '../faults/fault-book.ts';
  * times faster, so a storm meets the same quota per simulated second as it would on AWS. Injected
  * faults answer before anything else, as a failing Connect would.
  */
-export class ConnectError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
+export class ConnectError extends AwsError {
+  constructor(code: string, message: string, status: number) {
+    super(code, message, status);
   }
 }
 

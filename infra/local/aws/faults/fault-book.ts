@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { HANDLER_NAMES } from '../../../../events/routes.ts';
 import type { Clock } from '../../../../handlers/ports.ts';
+import { AwsError } from '../protocols/aws-error.ts';
 
 /**
  * Fault injection for the local cloud: "for the next 10 minutes Connect throttles every start",
@@ -56,13 +57,9 @@ export interface Fault extends FaultSpec {
 }
 
 /** An injected AWS error, shaped the way the local services answer with it. */
-export class FaultError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
+export class FaultError extends AwsError {
+  constructor(code: string, message: string, status: number) {
+    super(code, message, status);
     this.name = code;
   }
 }

@@ -20,7 +20,6 @@ import type { LocalStack } from '../cloudformation/local-stack.ts';
  * error (e.g. TooManyRequestsException, 429), as Lambda's API would.
  */
 
-export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 /** Lambda's payload limits: 1 MB for asynchronous invocations, 6 MB for synchronous ones. */
 const MAX_EVENT_BYTES = 1024 * 1024;
 const MAX_SYNC_BYTES = 6 * 1024 * 1024;

@@ -4,7 +4,11 @@
  * `Version`, lists flattened as `Name.1`, `Name.2`, structures in lists as `Name.1.Field`, and an
  * XML answer `<{Action}Response xmlns=…><{Action}Result>…</{Action}Result><ResponseMetadata>…`.
  * Errors: `<ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>`.
+ * A service that speaks it describes itself as a `QueryService`: its actions by name; the route
+ * table that dispatches to them (by `Version`, then `Action`) is infra/local/http/aws-query-routes.ts.
  */
+
+import { AwsError } from './aws-error.ts';
 
 export class QueryParams {
   private readonly params: URLSearchParams;
@@ -63,4 +67,31 @@ export function queryResponse(action: string, namespace: string, result: string[
 
 export function queryError(namespace: string, code: string, message: string, requestId: string, type: 'Sender' | 'Receiver' = 'Sender'): string {
   return `<?xml version="1.0"?>\n<ErrorResponse xmlns="${namespace}">${el('Error', [el('Type', type), el('Code', code), el('Message', message), '<Detail/>'])}${el('RequestId', requestId)}</ErrorResponse>`;
+}
+
+export interface QueryContext {
+  /** The request's path (SQS takes a queue URL's path as the queue). */
+  path: string;
+}
+
+export interface QueryService {
+  /** The XML namespace of its answers, e.g. `http://queue.amazonaws.com/doc/2012-11-05/`. */
+  namespace: string;
+  /** The actions: each returns the elements of its `<{Action}Result>`, or nothing for an empty answer. */
+  actions: Readonly<Record<string, (params: QueryParams, context: QueryContext) => string[] | undefined>>;
+  /** What an action not in the table gets. */
+  unknownAction: (action: string) => AwsError;
+}
+
+/** Runs an action; an AwsError becomes the protocol's `<ErrorResponse>` with the error's query code. */
+export function queryAnswer(service: QueryService, params: QueryParams, context: QueryContext, requestId: string): { status: number; body: string } {
+  const action = params.get('Action') ?? '';
+  try {
+    const run = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
+    if (!run) throw service.unknownAction(action);
+    return { status: 200, body: queryResponse(action, service.namespace, run(params, context), requestId) };
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    return { status: error.status, body: queryError(service.namespace, error.queryCode, error.message, requestId) };
+  }
 }

@@ -3,6 +3,7 @@ import { SCHEDULER_TARGET_RETRY, ruleTargetRetryDelayMs } from '../../../../even
 import type { Logger } from '../../../../handlers/ports.ts';
 import type { PutEventsEntry, PutEventsResultEntry } from '../eventbridge/event-bridge-core.ts';
 import type { FaultBook } from '../faults/fault-book.ts';
+import { AwsError } from '../protocols/aws-error.ts';
 import type { Timers } from '../../clock/timers.ts';
 
 /**
@@ -41,13 +42,9 @@ export interface ScheduleRecord {
   input?: string;
 }
 
-export class SchedulerError extends Error {
-  constructor(
-    readonly code: 'ConflictException' | 'ResourceNotFoundException' | 'ValidationException',
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
+export class SchedulerError extends AwsError {
+  constructor(code: 'ConflictException' | 'ResourceNotFoundException' | 'ValidationException', message: string, status: number) {
+    super(code, message, status);
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../../../handlers/ports.ts';
-import { el, queryError, queryResponse, type QueryParams } from '../protocols/aws-query.ts';
+import { AwsError } from '../protocols/aws-error.ts';
 import type { DeadLetter, EventBridgeCore } from '../eventbridge/event-bridge-core.ts';
 import { QUEUE_KINDS, QUEUES, type LocalStack, type QueueKind } from '../cloudformation/local-stack.ts';
 
@@ -29,23 +29,14 @@ import { QUEUE_KINDS, QUEUES, type LocalStack, type QueueKind } from '../cloudfo
  * or virtual in the tests); DeleteMessage removes the letter for good; ChangeMessageVisibility
  * (and its batch) moves the end of that timeout. Visibility lives in memory: after a restart every
  * message is visible again and older receipt handles still delete. WaitTimeSeconds answers at once.
- * Two protocols: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Op>`, AWS SDK v3) and the query protocol
- * (form-encoded `Action=…`, XML answer: AWS CLI 2.9, Debian's awscli).
+ * The two protocols that reach it, AWS JSON 1.0 and the query protocol, are in sqs-api.ts.
  */
 
-export const SQS_VERSION = '2012-11-05';
-const NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
-const SQS_TARGET = 'AmazonSQS.';
 
 /** An SQS error: `code` as AWS JSON 1.0 names it (`__type`), `queryCode` as the query protocol does. */
-export class SqsError extends Error {
-  constructor(
-    readonly code: string,
-    readonly queryCode: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
+export class SqsError extends AwsError {
+  constructor(code: string, queryCode: string, message: string, status = 400) {
+    super(code, message, status, queryCode);
   }
 }
 
@@ -310,127 +301,5 @@ export class DeadLetterQueues {
       }
     }
     return out;
-  }
-}
-
-const unsupported = (operation: string) =>
-  new SqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', `${operation} is not supported locally: the dead-letter queues hold only what EventBridge, Lambda and the Scheduler put in them.`);
-
-type Json = Record<string, unknown>;
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-
-/** AWS JSON 1.0: the operation from `X-Amz-Target: AmazonSQS.<Op>`, the input as JSON. */
-export function sqsJson(queues: DeadLetterQueues, target: string, input: Json): Json {
-  const operation = target.slice(SQS_TARGET.length);
-  switch (operation) {
-    case 'ReceiveMessage': {
-      const messages = queues.receive(queues.kindOf(input.QueueUrl as string | undefined), {
-        maxNumberOfMessages: input.MaxNumberOfMessages as number | undefined,
-        visibilityTimeout: input.VisibilityTimeout as number | undefined,
-        waitTimeSeconds: input.WaitTimeSeconds as number | undefined,
-        attributeNames: [...strings(input.AttributeNames), ...strings(input.MessageSystemAttributeNames)],
-        messageAttributeNames: strings(input.MessageAttributeNames),
-      });
-      return messages.length ? { Messages: messages } : {};
-    }
-    case 'DeleteMessage':
-      queues.delete(queues.kindOf(input.QueueUrl as string | undefined), input.ReceiptHandle as string | undefined);
-      return {};
-    case 'DeleteMessageBatch': {
-      const kind = queues.kindOf(input.QueueUrl as string | undefined);
-      return queues.batch((input.Entries ?? []) as { Id?: string; ReceiptHandle?: string }[], (e) => queues.delete(kind, e.ReceiptHandle));
-    }
-    case 'ChangeMessageVisibility':
-      queues.changeVisibility(queues.kindOf(input.QueueUrl as string | undefined), input.ReceiptHandle as string | undefined, input.VisibilityTimeout);
-      return {};
-    case 'ChangeMessageVisibilityBatch': {
-      const kind = queues.kindOf(input.QueueUrl as string | undefined);
-      return queues.batch((input.Entries ?? []) as { Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number }[], (e) => queues.changeVisibility(kind, e.ReceiptHandle, e.VisibilityTimeout));
-    }
-    case 'GetQueueAttributes':
-      return { Attributes: queues.attributes(queues.kindOf(input.QueueUrl as string | undefined), strings(input.AttributeNames)) };
-    case 'GetQueueUrl':
-      return { QueueUrl: queues.queueUrl(input.QueueName as string | undefined) };
-    case 'ListQueues':
-      return { QueueUrls: queues.listQueues((input.QueueNamePrefix as string | undefined) ?? '') };
-    default:
-      throw unsupported(operation);
-  }
-}
-
-export function isSqsTarget(target: unknown): target is string {
-  return typeof target === 'string' && target.startsWith(SQS_TARGET);
-}
-
-/** The JSON 1.0 error: `__type` and, for awsQueryCompatible clients, the query code in a header. */
-export function sqsJsonError(error: SqsError): { status: number; headers: Record<string, string>; body: Json } {
-  return { status: error.status, headers: { 'x-amzn-query-error': `${error.queryCode};Sender` }, body: { __type: `com.amazonaws.sqs#${error.code}`, message: error.message } };
-}
-
-function messageXml(m: QueueMessage): string {
-  return el('Message', [
-    el('MessageId', m.MessageId),
-    el('ReceiptHandle', m.ReceiptHandle),
-    el('MD5OfBody', m.MD5OfBody),
-    el('Body', m.Body),
-    ...Object.entries(m.Attributes ?? {}).map(([name, value]) => el('Attribute', [el('Name', name), el('Value', value)])),
-    el('MD5OfMessageAttributes', m.MD5OfMessageAttributes),
-    ...Object.entries(m.MessageAttributes ?? {}).map(([name, value]) => el('MessageAttribute', [el('Name', name), el('Value', [el('StringValue', value.StringValue), el('DataType', value.DataType)])])),
-  ]);
-}
-
-function batchXml(prefix: string, result: ReturnType<DeadLetterQueues['batch']>): string[] {
-  return [
-    ...result.Successful.map((s) => el(`${prefix}ResultEntry`, [el('Id', s.Id)])),
-    ...result.Failed.map((f) => el('BatchResultErrorEntry', [el('Id', f.Id), el('SenderFault', f.SenderFault), el('Code', f.Code), el('Message', f.Message)])),
-  ];
-}
-
-/** The query protocol: `Action=…` in a form, an XML answer. The QueueUrl may also be the request's path. */
-export function sqsQuery(queues: DeadLetterQueues, params: QueryParams, path: string, requestId: string): { status: number; body: string } {
-  const action = params.get('Action') ?? '';
-  const respond = (result?: string[]) => ({ status: 200, body: queryResponse(action, NAMESPACE, result, requestId) });
-  try {
-    const kind = () => queues.kindOf(params.get('QueueUrl') ?? (path === '/' ? undefined : path));
-    switch (action) {
-      case 'ReceiveMessage': {
-        const messages = queues.receive(kind(), {
-          maxNumberOfMessages: params.get('MaxNumberOfMessages') as unknown as number | undefined,
-          visibilityTimeout: params.get('VisibilityTimeout') as unknown as number | undefined,
-          waitTimeSeconds: params.get('WaitTimeSeconds') as unknown as number | undefined,
-          attributeNames: [...params.list('AttributeName'), ...params.list('MessageSystemAttributeName')],
-          messageAttributeNames: params.list('MessageAttributeName'),
-        });
-        return respond(messages.map(messageXml));
-      }
-      case 'DeleteMessage':
-        queues.delete(kind(), params.get('ReceiptHandle'));
-        return respond();
-      case 'DeleteMessageBatch': {
-        const k = kind();
-        return respond(batchXml('DeleteMessageBatch', queues.batch(params.entries('DeleteMessageBatchRequestEntry'), (e) => queues.delete(k, e.ReceiptHandle))));
-      }
-      case 'ChangeMessageVisibility':
-        queues.changeVisibility(kind(), params.get('ReceiptHandle'), params.get('VisibilityTimeout'));
-        return respond();
-      case 'ChangeMessageVisibilityBatch': {
-        const k = kind();
-        const entries = params.entries('ChangeMessageVisibilityBatchRequestEntry');
-        return respond(batchXml('ChangeMessageVisibilityBatch', queues.batch(entries, (e) => queues.changeVisibility(k, e.ReceiptHandle, e.VisibilityTimeout))));
-      }
-      case 'GetQueueAttributes': {
-        const attributes = queues.attributes(kind(), params.list('AttributeName'));
-        return respond(Object.entries(attributes).map(([name, value]) => el('Attribute', [el('Name', name), el('Value', value)])));
-      }
-      case 'GetQueueUrl':
-        return respond([el('QueueUrl', queues.queueUrl(params.get('QueueName')))]);
-      case 'ListQueues':
-        return respond(queues.listQueues(params.get('QueueNamePrefix') ?? '').map((url) => el('QueueUrl', url)));
-      default:
-        throw unsupported(action || '(no Action)');
-    }
-  } catch (error) {
-    if (error instanceof SqsError) return { status: error.status, body: queryError(NAMESPACE, error.queryCode, error.message, requestId) };
-    throw error;
   }
 }

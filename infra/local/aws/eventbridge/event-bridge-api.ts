@@ -1,0 +1,83 @@
+import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } from '../../../../events/pattern/index.ts';
+import { AwsError } from '../protocols/aws-error.ts';
+import type { JsonService } from '../protocols/aws-json.ts';
+import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from './event-bridge-core.ts';
+
+/**
+ * EventBridge's operations on AWS JSON 1.1 (`X-Amz-Target: AWSEvents.<Op>`), over the core:
+ * PutEvents, TestEventPattern (our matcher), ListRules, ListArchives, StartReplay, DescribeReplay,
+ * ListReplays. Errors are `{"__type": code}` with `x-amzn-errortype`, as EventBridge answers.
+ */
+export function eventBridgeJson(core: EventBridgeCore): JsonService {
+  const yobidashi = core.busArn('yobidashi');
+  return {
+    protocol: '1.1',
+    errorTypeHeader: true,
+    operations: {
+      PutEvents: async (input) => {
+        const entries = (input.Entries ?? []) as PutEventsEntry[];
+        if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) throw new AwsError('ValidationException', 'Entries must hold 1 to 10 entries.');
+        const results = await core.putEvents(entries);
+        return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+      },
+      TestEventPattern: (input) => {
+        let pattern: unknown;
+        let event: unknown;
+        try {
+          pattern = JSON.parse(String(input.EventPattern));
+          validateEventPattern(pattern);
+        } catch (error) {
+          throw new AwsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${error instanceof InvalidEventPatternError ? error.message : 'not JSON'}`);
+        }
+        try {
+          event = JSON.parse(String(input.Event));
+        } catch {
+          throw new AwsError('ValidationException', 'Event is not valid JSON.');
+        }
+        if (event === null || typeof event !== 'object') throw new AwsError('ValidationException', 'Event must be a JSON object.');
+        return { Result: matchesEventPattern(pattern, event as Record<string, unknown>) };
+      },
+      ListRules: (input) => ({ Rules: core.rules(input.EventBusName as string | undefined, input.NamePrefix as string | undefined) }),
+      ListArchives: () => {
+        const size = core.archive.reduce((sum, e) => sum + JSON.stringify(e).length, 0);
+        return {
+          Archives: [
+            {
+              ArchiveName: ARCHIVE_NAME,
+              EventSourceArn: yobidashi,
+              State: 'ENABLED',
+              RetentionDays: 0,
+              SizeBytes: size,
+              EventCount: core.archive.length,
+              CreationTime: core.archive[0] ? Date.parse(core.archive[0].time) / 1000 : 0,
+            },
+          ],
+        };
+      },
+      StartReplay: (input) => {
+        const destination = (input.Destination ?? {}) as { Arn?: string };
+        if (destination.Arn && destination.Arn !== yobidashi) throw new AwsError('ValidationException', `Replays can only go to ${yobidashi}.`);
+        try {
+          const replay = core.startReplay({
+            ReplayName: String(input.ReplayName),
+            EventSourceArn: String(input.EventSourceArn),
+            EventStartTime: Number(input.EventStartTime),
+            EventEndTime: Number(input.EventEndTime),
+          });
+          return { ReplayArn: replay.ReplayArn, State: replay.State, ReplayStartTime: replay.ReplayStartTime };
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? 'ValidationException';
+          throw new AwsError(code, (error as Error).message);
+        }
+      },
+      DescribeReplay: (input) => {
+        const replay = core.replays.get(String(input.ReplayName));
+        if (!replay) throw new AwsError('ResourceNotFoundException', `Replay ${String(input.ReplayName)} does not exist.`);
+        const { eventsReplayed: _count, ...shape } = replay;
+        return { ...shape, Destination: { Arn: yobidashi } };
+      },
+      ListReplays: () => ({ Replays: [...core.replays.values()].map(({ eventsReplayed: _c, ...r }) => r) }),
+    },
+    unknownOperation: (operation) => new AwsError('UnknownOperationException', `Operation ${operation} is not supported by the local EventBridge.`),
+  };
+}
