@@ -66,7 +66,8 @@ type FlatEvent = ReadonlyMap<string, readonly FieldValue[]>;
 
 const NO_MEMBERSHIP: Membership = new Map();
 
-function matchCompiled(compiled: CompiledPattern, event: Record<string, unknown>): boolean {
+/** Matches a compiled pattern (internal to events/pattern: testEventPattern uses it). */
+export function matchCompiled(compiled: CompiledPattern, event: Record<string, unknown>): boolean {
   const flat = flatten(event);
   return compiled.branches.some((branch) => matchBranch(branch, flat));
 }
