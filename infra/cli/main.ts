@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } from '../../events/pattern/index.ts';
+import { InvalidEventError, InvalidEventPatternError, testEventPattern } from '../../events/pattern/index.ts';
 import { ROUTES } from '../../events/routes.ts';
 import { readRosterFile, RosterFileError } from '../local/roster-file.ts';
 import { AwsBackend } from './aws-backend.ts';
@@ -248,12 +248,12 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
       let matched: boolean;
       if (g.stack ?? process.env.YOBIDASHI_STACK) matched = await testPatternRemotely((await backend(command)).events(), pattern, event);
       else {
+        // Offline, the decision EventBridge's TestEventPattern makes (events/pattern/test-event-pattern.ts).
         try {
-          const parsed: unknown = JSON.parse(pattern);
-          validateEventPattern(parsed);
-          matched = matchesEventPattern(parsed, JSON.parse(event) as Record<string, unknown>);
+          matched = testEventPattern(pattern, event);
         } catch (error) {
-          if (error instanceof InvalidEventPatternError || error instanceof SyntaxError) throw new CliError(error.message);
+          if (error instanceof InvalidEventPatternError) throw new CliError(error.awsMessage);
+          if (error instanceof InvalidEventError) throw new CliError(`${error.message} (${error.detail})`);
           throw error;
         }
       }

@@ -20,11 +20,16 @@ describe('yobidashi CLI', () => {
 
   it('tests an event pattern: exit 0 on match, 1 on no match, 2 on a bad pattern', async () => {
     const pattern = JSON.stringify({ 'replay-name': [{ exists: false }] });
-    expect(await main(['test-pattern', pattern, '{"source":"x"}'], capture().out)).toBe(0);
-    expect(await main(['test-pattern', pattern, '{"source":"x","replay-name":"r"}'], capture().out)).toBe(1);
+    // A whole event, as TestEventPattern requires (id, account, source, time, region, detail-type).
+    const event = { id: '1', account: '123456789012', source: 'x', time: '2026-01-01T00:00:00Z', region: 'us-east-1', 'detail-type': 'y' };
+    expect(await main(['test-pattern', pattern, JSON.stringify(event)], capture().out)).toBe(0);
+    expect(await main(['test-pattern', pattern, JSON.stringify({ ...event, 'replay-name': 'r' })], capture().out)).toBe(1);
     const bad = capture();
-    expect(await main(['test-pattern', '{"source":"x"}', '{}'], bad.out)).toBe(2);
+    expect(await main(['test-pattern', '{"source":"x"}', JSON.stringify(event)], bad.out)).toBe(2);
     expect(bad.errors.join()).toMatch(/source/);
+    const partial = capture();
+    expect(await main(['test-pattern', pattern, '{"source":"x"}'], partial.out)).toBe(2);
+    expect(partial.errors.join()).toMatch(/Parameter Event is not valid/);
   });
 
   it('checks a roster file and names the bad field', async () => {
