@@ -1,7 +1,7 @@
 /**
  * The contact attributes a yobidashi call carries, and Connect's limit on them.
  *
- * Set by the call handler (StartOutboundVoiceContact `Attributes`, handlers/lib/calls.ts):
+ * Set by the call handler (StartOutboundVoiceContact `Attributes`, handlers/lib/call-attributes.ts):
  *
  *   incidentId, attempt   the lead incident of the call and its attempt (tags, the Lambda's parameters)
  *   systemname, host, service, startdate, language

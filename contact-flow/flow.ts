@@ -1,4 +1,4 @@
-import type { Action, Condition, FlowContent, Transitions } from './language.ts';
+import type { Action, Condition, FlowContent, Transitions } from './flow-language.ts';
 import { FLOW_LANGUAGES, MERGED_PROMPTS, PROMPTS, type FlowLanguage, type MergedPrompts } from './prompts.ts';
 
 /**

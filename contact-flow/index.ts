@@ -1,5 +1,5 @@
 import generated from './generated/yobidashi-call.json' with { type: 'json' };
-import type { RawFlow } from './language.ts';
+import type { RawFlow } from './flow-language.ts';
 
 /** The checked-in flow JSON: what CDK deploys and what the local Connect simulator runs. */
 export const CALL_FLOW: RawFlow = generated as RawFlow;

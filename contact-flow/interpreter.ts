@@ -1,4 +1,4 @@
-import type { Condition, ErrorType, RawAction, RawFlow } from './language.ts';
+import type { Condition, ErrorType, RawAction, RawFlow } from './flow-language.ts';
 import { ssmlToText } from './ssml.ts';
 
 /**

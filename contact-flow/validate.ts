@@ -1,5 +1,5 @@
 import { ATTRIBUTE_KEY, CALL_ATTRIBUTES } from './attributes.ts';
-import type { RawAction, RawFlow } from './language.ts';
+import type { RawAction, RawFlow } from './flow-language.ts';
 import { assertWellFormedSsml } from './ssml.ts';
 
 /**

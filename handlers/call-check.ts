@@ -1,7 +1,7 @@
 import { parseOwnDetail, type OwnEventDetail } from '../events/catalog.ts';
 import { isCallOverdue, isLineWait, type Incident, type IncidentCall } from '../domain/incident.ts';
 import { outcomeFromDisconnect } from '../domain/outcome.ts';
-import { endEventFor, hasOutcome, reportOutcome } from './lib/calls.ts';
+import { endEventFor, hasOutcome, reportOutcome } from './lib/report-outcome.ts';
 import { armCheck } from './lib/checks.ts';
 import { onEvent } from './lib/deps.ts';
 import type { DepsFor } from './needs.ts';

@@ -1,6 +1,6 @@
 import { contactEventDetailSchema } from '../events/connect.ts';
 import { outcomeFromDisconnect } from '../domain/outcome.ts';
-import { reportOutcome } from './lib/calls.ts';
+import { reportOutcome } from './lib/report-outcome.ts';
 import { onEvent } from './lib/deps.ts';
 import type { DepsFor } from './needs.ts';
 import { releaseLineOf } from './lib/lines.ts';

@@ -3,7 +3,8 @@ import { currentCall } from '../domain/incident.ts';
 import { digitsFromFlow } from '../domain/keypad.ts';
 import { outcomeFromDigits } from '../domain/outcome.ts';
 import { maskPhone } from '../domain/roster.ts';
-import { coveredByAttributes, reportOutcome } from './lib/calls.ts';
+import { coveredByAttributes } from './lib/call-attributes.ts';
+import { reportOutcome } from './lib/report-outcome.ts';
 import type { DepsFor } from './needs.ts';
 import type { ContactRecord, Logger } from './ports.ts';
 

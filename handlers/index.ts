@@ -1,10 +1,10 @@
 import type { HandlerName } from '../events/routes.ts';
 import { alertReceivedHandler } from './alert-received.ts';
+import { applyOutcomeHandler } from './apply-outcome.ts';
 import { applySilenceHandler } from './apply-silence.ts';
 import { callCheckHandler } from './call-check.ts';
 import { cloudWatchAlarmHandler } from './cloudwatch-alarm.ts';
 import { contactEventHandler } from './contact-event.ts';
-import { escalateHandler } from './escalate.ts';
 import type { EventHandler } from './lib/deps.ts';
 import type { DepsFor } from './needs.ts';
 import { placeCallHandler } from './place-call.ts';
@@ -27,7 +27,7 @@ export const busHandlers: { [N in HandlerName]: (deps: DepsFor<N>) => EventHandl
   'cloudwatch-alarm': cloudWatchAlarmHandler,
   'place-call': placeCallHandler,
   'call-check': callCheckHandler,
-  escalate: escalateHandler,
+  escalate: applyOutcomeHandler,
   'record-silence': recordSilenceHandler,
   'stop-call': stopCallHandler,
   'apply-silence': applySilenceHandler,

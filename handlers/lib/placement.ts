@@ -20,7 +20,7 @@ import {
 import { isCapacityRefusal, placementRetryDelayMs } from '../../domain/placement.ts';
 import { DEFAULT_MIN_CALL_GAP_SECONDS, maskPhone, type Responder } from '../../domain/roster.ts';
 import { CallRejectedError, type Logger } from '../ports.ts';
-import { callAttributes } from './calls.ts';
+import { callAttributes } from './call-attributes.ts';
 import { armCheck } from './checks.ts';
 import type { StoreUses, TelephonyUses } from './deps.ts';
 import { PermanentError } from './errors.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { CALL_FLOW, buildFlow, renderFlow, validateFlow } from '../../contact-flow/index.ts';
 import { GENERATED_FLOW_PATH } from '../../contact-flow/generate.ts';
-import type { RawFlow } from '../../contact-flow/language.ts';
+import type { RawFlow } from '../../contact-flow/flow-language.ts';
 
 const clone = (): RawFlow => JSON.parse(JSON.stringify(CALL_FLOW)) as RawFlow;
 const action = (flow: RawFlow, id: string) => {

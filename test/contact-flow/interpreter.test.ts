@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CALL_FLOW, runContact, UnsupportedActionError, type Callee, type ContactResult, type LambdaInvoker } from '../../contact-flow/index.ts';
-import type { RawFlow } from '../../contact-flow/language.ts';
+import type { RawFlow } from '../../contact-flow/flow-language.ts';
 import { xmlEscape } from '../../contact-flow/ssml.ts';
 import { openIncident } from '../../domain/incident.ts';
 import { digitsFromFlow } from '../../domain/keypad.ts';
@@ -9,7 +9,7 @@ import { outcomeFromDigits } from '../../domain/outcome.ts';
 import { rosterSchema } from '../../domain/roster.ts';
 import { parseAlertReceived } from '../../events/alerts.ts';
 import { flowResultHandler } from '../../handlers/index.ts';
-import { callAttributes } from '../../handlers/lib/calls.ts';
+import { callAttributes } from '../../handlers/lib/call-attributes.ts';
 import type { ContactRecord } from '../../handlers/ports.ts';
 import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
 

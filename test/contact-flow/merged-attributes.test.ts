@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attributeProblems, attributesSize, CONNECT_ATTRIBUTES_MAX_BYTES } from '../../contact-flow/attributes.ts';
 import { openIncident, type Incident } from '../../domain/incident.ts';
 import { MAX_COVERS } from '../../domain/line.ts';
-import { callAttributes, coveredByAttributes } from '../../handlers/lib/calls.ts';
+import { callAttributes, coveredByAttributes } from '../../handlers/lib/call-attributes.ts';
 import { alert, roster, T0 } from '../domain/fixtures.ts';
 
 /** The largest merged call the line allows (MAX_COVERS) still fits Connect's 32 KB of attributes. */

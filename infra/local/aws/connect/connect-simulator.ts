@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { CALL_FLOW, ContactRun, type Callee, type ContactResult, type LambdaInvoker } from '../../../../contact-flow/index.ts';
-import type { RawFlow } from '../../../../contact-flow/language.ts';
+import type { RawFlow } from '../../../../contact-flow/flow-language.ts';
 import { CONTACT_EVENT_DETAIL_TYPE } from '../../../../events/connect.ts';
 import { CallRejectedError, type Bus, type ContactState, type StartCallRequest, type Telephony } from '../../../../handlers/ports.ts';
 import type { Timers } from '../../clock/timers.ts';

@@ -4,8 +4,11 @@ import { onEvent } from './lib/deps.ts';
 import type { DepsFor } from './needs.ts';
 import { updateIncident } from './lib/incidents.ts';
 
-/** CallEnded / CallTimeout: acknowledged, silenced, the next responder at once, or exhausted. */
-export function escalateHandler(deps: DepsFor<'escalate'>) {
+/**
+ * The `escalate` route (events/routes.ts): applies a call's outcome. CallEnded / CallTimeout:
+ * acknowledged, silenced, the next responder at once, or exhausted.
+ */
+export function applyOutcomeHandler(deps: DepsFor<'escalate'>) {
   return onEvent('escalate', deps, async (envelope, log) => {
     const timedOut = envelope['detail-type'] === 'CallTimeout';
     const ended = timedOut ? parseOwnDetail('CallTimeout', envelope.detail) : parseOwnDetail('CallEnded', envelope.detail);
