@@ -1,4 +1,4 @@
-import { InvalidEventPatternError, matchesEventPattern, validateEventPattern } from '../../../../events/pattern/index.ts';
+import { testEventPattern, toAwsError } from '../../../../events/pattern/index.ts';
 import { AwsError } from '../protocols/aws-error.ts';
 import type { JsonService } from '../protocols/aws-json.ts';
 import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from './event-bridge-core.ts';
@@ -21,21 +21,14 @@ export function eventBridgeJson(core: EventBridgeCore): JsonService {
         return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
       },
       TestEventPattern: (input) => {
-        let pattern: unknown;
-        let event: unknown;
+        // Decided as AWS decides it (events/pattern/test-event-pattern.ts), as the CLI's test-pattern does.
         try {
-          pattern = JSON.parse(String(input.EventPattern));
-          validateEventPattern(pattern);
+          return { Result: testEventPattern(String(input.EventPattern), String(input.Event)) };
         } catch (error) {
-          throw new AwsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${error instanceof InvalidEventPatternError ? error.message : 'not JSON'}`);
+          const answer = toAwsError(error);
+          if (answer) throw new AwsError(answer.code, answer.message, answer.status);
+          throw error;
         }
-        try {
-          event = JSON.parse(String(input.Event));
-        } catch {
-          throw new AwsError('ValidationException', 'Event is not valid JSON.');
-        }
-        if (event === null || typeof event !== 'object') throw new AwsError('ValidationException', 'Event must be a JSON object.');
-        return { Result: matchesEventPattern(pattern, event as Record<string, unknown>) };
       },
       ListRules: (input) => ({ Rules: core.rules(input.EventBusName as string | undefined, input.NamePrefix as string | undefined) }),
       ListArchives: () => {
