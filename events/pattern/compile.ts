@@ -14,6 +14,7 @@
  */
 import { checkWildcardComplexity } from './complexity.ts';
 import { invalid } from './errors.ts';
+import { matchesIgnoreCase, parseIgnoreCase } from './ignore-case.ts';
 import { inCidr, parseCidr, parseIp } from './ip.ts';
 import { matchesWildcard, parseWildcard } from './wildcard.ts';
 import type { Wildcard } from './wildcard.ts';
@@ -296,8 +297,8 @@ function compileOperator(expr: Record<string, unknown>, display: string): ValueM
       return compileAffix(op, arg, display);
     case 'equals-ignore-case': {
       if (typeof arg !== 'string') throw invalid(display, `"equals-ignore-case" takes a string, got ${describe(arg)}`);
-      const lowered = arg.toLowerCase();
-      return (v) => typeof v === 'string' && v.toLowerCase() === lowered;
+      const pattern = parseIgnoreCase(arg);
+      return (v) => typeof v === 'string' && matchesIgnoreCase(pattern, v, 'equals');
     }
     case 'wildcard': {
       if (typeof arg !== 'string') throw invalid(display, `"wildcard" takes a string, got ${describe(arg)}`);
@@ -339,8 +340,8 @@ function compileAffix(op: 'prefix' | 'suffix', arg: unknown, display: string): V
     const keys = Object.keys(arg);
     const inner = arg['equals-ignore-case'];
     if (keys.length === 1 && typeof inner === 'string') {
-      const lowered = inner.toLowerCase();
-      return (v) => typeof v === 'string' && test(v.toLowerCase(), lowered);
+      const pattern = parseIgnoreCase(inner);
+      return (v) => typeof v === 'string' && matchesIgnoreCase(pattern, v, op);
     }
   }
   throw invalid(display, `"${op}" takes a string or {"equals-ignore-case": string}, got ${describe(arg)}`);
@@ -456,8 +457,8 @@ function compileAnythingBut(arg: unknown, display: string): ValueMatcher {
         break;
       }
       case 'equals-ignore-case': {
-        const lowered = new Set(list.map((s) => s.toLowerCase()));
-        excludes = (value) => lowered.has(value.toLowerCase());
+        const patterns = list.map(parseIgnoreCase);
+        excludes = (value) => patterns.some((p) => matchesIgnoreCase(p, value, 'equals'));
         break;
       }
       default: {

@@ -202,6 +202,15 @@ const groups: Record<string, Case[]> = {
     field('Name', [{ 'equals-ignore-case': 'alice' }], 'ALICE', true),
     field('Name', [{ 'equals-ignore-case': 'alice' }], 'Alicia', false),
     field('Name', [{ 'equals-ignore-case': 'true' }], true, false),
+    // The pattern is case-mapped character by character with full Unicode mappings (ruler ByteMachineTest).
+    field('Name', [{ 'equals-ignore-case': '\u03B0' }], '\u03A5\u0308\u0301', true),
+    field('Name', [{ 'equals-ignore-case': 'ß' }], 'SS', true),
+    field('Name', [{ 'equals-ignore-case': '12Ⱥ34' }], '12ⱥ34', true),
+    field('Name', [{ prefix: { 'equals-ignore-case': '\u03B0k' } }], '\u03A5\u0308\u0301Kx', true),
+    field('Name', [{ suffix: { 'equals-ignore-case': 'x\u03B0' } }], 'aX\u03A5\u0308\u0301', true),
+    field('Name', [{ 'anything-but': { 'equals-ignore-case': '\u03B0' } }], '\u03A5\u0308\u0301', false),
+    // The value is not folded: the Kelvin sign is not a spelling of k.
+    field('Name', [{ 'equals-ignore-case': 'k' }], '\u212A', false),
   ],
 
   'anything-but': [
