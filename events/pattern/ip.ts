@@ -1,6 +1,12 @@
 /**
  * IPv4 / IPv6 literal parsing and CIDR ranges for the `cidr` operator (and for exact string
  * patterns that are IP literals, which EventBridge compares as addresses rather than text).
+ *
+ * What counts as an IP literal is aws/event-ruler's rule (CIDR.java on the JVM): IPv4 is four dotted
+ * decimal numbers (`[0-9]+.[0-9]+.[0-9]+.[0-9]+`, each at most 255); IPv6 is hex digits and colons
+ * only (`[0-9a-fA-F:]*:[0-9a-fA-F:]*`), so a dotted IPv4 tail (`::ffff:10.0.0.1`) is not an address
+ * but plain text; and an IPv4-mapped IPv6 address (`::ffff:a00:1`) is the IPv4 address it maps
+ * (Java's InetAddress turns it into an Inet4Address).
  */
 
 export interface IpAddress {
@@ -21,32 +27,14 @@ function bytesToBigInt(bytes: readonly number[]): bigint {
 }
 
 function parseIPv4Bytes(text: string): number[] | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  const bytes: number[] = [];
-  for (const part of parts) {
-    if (!/^[0-9]{1,3}$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    bytes.push(n);
-  }
-  return bytes;
+  if (!/^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/.test(text)) return null;
+  const bytes = text.split('.').map(Number);
+  return bytes.every((n) => n <= 255) ? bytes : null;
 }
 
 function parseIPv6Bytes(text: string): number[] | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || !text.includes(':')) return null;
-
-  // An embedded dotted IPv4 tail (`::ffff:10.0.0.1`) stands for the last two 16-bit groups.
-  let head = text;
-  let v4Tail: number[] | null = null;
-  if (text.includes('.')) {
-    const lastColon = text.lastIndexOf(':');
-    v4Tail = parseIPv4Bytes(text.slice(lastColon + 1));
-    if (v4Tail === null) return null;
-    head = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-
-  const halves = head.split('::');
+  if (!/^[0-9a-fA-F:]*:[0-9a-fA-F:]*$/.test(text)) return null;
+  const halves = text.split('::');
   if (halves.length > 2) return null;
   const groupsOf = (part: string): string[] | null => {
     if (part === '') return [];
@@ -61,7 +49,7 @@ function parseIPv6Bytes(text: string): number[] | null {
     if (left === null || right === null || left.length + right.length > 7) return null;
     groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   } else {
-    const all = groupsOf(head);
+    const all = groupsOf(text);
     if (all === null || all.length !== 8) return null;
     groups = all;
   }
@@ -71,17 +59,17 @@ function parseIPv6Bytes(text: string): number[] | null {
     const n = parseInt(g, 16);
     bytes.push(n >> 8, n & 0xff);
   }
-  if (v4Tail !== null) bytes.splice(12, 4, ...v4Tail);
   return bytes;
 }
 
-/** Parses an IPv4 or IPv6 literal (no zone ids, no ports); `null` if it is not one. */
+/** Parses an IPv4 or IPv6 literal as Event Ruler does (see above); `null` if it is not one. */
 export function parseIp(text: string): IpAddress | null {
   const v4 = parseIPv4Bytes(text);
   if (v4 !== null) return { family: 4, value: bytesToBigInt(v4) };
   const v6 = parseIPv6Bytes(text);
-  if (v6 !== null) return { family: 6, value: bytesToBigInt(v6) };
-  return null;
+  if (v6 === null) return null;
+  const mapped = v6.slice(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
+  return mapped ? { family: 4, value: bytesToBigInt(v6.slice(12)) } : { family: 6, value: bytesToBigInt(v6) };
 }
 
 /**

@@ -59,6 +59,8 @@ const invalidCases: InvalidCase[] = [
   { name: 'cidr IPv6 /128', pattern: { ip: [{ cidr: '2001:db8::1/128' }] }, path: 'ip', reason: 'IPv6 mask bits must be < 128' },
   { name: 'cidr bad octet', pattern: { ip: [{ cidr: '300.0.0.0/8' }] }, path: 'ip', reason: 'is not an IPv4 or IPv6 address' },
   { name: 'cidr bad IPv6', pattern: { ip: [{ cidr: '2001:db8:::1/64' }] }, path: 'ip', reason: 'is not an IPv4 or IPv6 address' },
+  { name: 'cidr IPv6 with a dotted IPv4 tail', pattern: { ip: [{ cidr: '::ffff:10.0.0.0/104' }] }, path: 'ip', reason: 'is not an IPv4 or IPv6 address' },
+  { name: 'cidr IPv4-mapped base is IPv4 (mask < 32)', pattern: { ip: [{ cidr: '::ffff:0:0/96' }] }, path: 'ip', reason: 'IPv4 mask bits must be < 32' },
   { name: 'cidr non-numeric mask', pattern: { ip: [{ cidr: '10.0.0.0/x' }] }, path: 'ip', reason: 'mask bits must be a non-negative integer' },
   { name: 'cidr not a string', pattern: { ip: [{ cidr: ['10.0.0.0/8'] }] }, path: 'ip', reason: '"cidr" takes a string' },
 

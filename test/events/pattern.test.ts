@@ -355,8 +355,11 @@ const groups: Record<string, Case[]> = {
     field('sourceIPAddress', [{ cidr: '2001:db8::/32' }], '2001:db8:1::1', true),
     field('sourceIPAddress', [{ cidr: '2001:db8::/32' }], '2001:DB8:ffff:ffff:ffff:ffff:ffff:ffff', true),
     field('sourceIPAddress', [{ cidr: '2001:db8::/32' }], '2001:db9::1', false),
-    field('sourceIPAddress', [{ cidr: '::ffff:0:0/96' }], '::ffff:10.0.0.1', true),
+    // Event Ruler's IP literals: no dotted IPv6 tails; an IPv4-mapped IPv6 address is that IPv4 address.
     field('sourceIPAddress', [{ cidr: '10.0.0.0/8' }], '::ffff:10.0.0.1', false),
+    field('sourceIPAddress', [{ cidr: '10.0.0.0/8' }], '::ffff:a00:1', true),
+    field('sourceIPAddress', ['10.0.0.1'], '::FFFF:0A00:0001', true),
+    field('sourceIPAddress', ['::ffff:10.0.0.1'], '::ffff:10.0.0.1', true),
     field('sourceIPAddress', [{ cidr: '10.0.0.0/8' }], 'example.com', false),
     field('sourceIPAddress', [{ cidr: '10.0.0.0/8' }], '10.0.0', false),
     field('sourceIPAddress', [{ cidr: '10.0.0.0/8' }], 167772161, false),
