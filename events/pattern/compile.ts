@@ -65,8 +65,11 @@ export interface CompiledPattern {
  */
 export const NUMERIC_LIMIT = 5e9;
 
-/** Cap on `$or` combinations, so a pathological pattern fails validation instead of hanging. */
-export const MAX_BRANCHES = 1024;
+/**
+ * AWS refuses a pattern whose `$or` arrays make over 1000 combinations (InvalidEventPatternException;
+ * user guide, "Complex example with $or matching").
+ */
+export const MAX_BRANCHES = 1000;
 
 const OPERATORS = [
   'prefix',

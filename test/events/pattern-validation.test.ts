@@ -114,6 +114,12 @@ describe('validateEventPattern: invalid patterns', () => {
     );
   });
 
+  it('refuses over 1000 $or combinations, as AWS documents ("Complex example with $or matching")', () => {
+    const or = (name: string, n: number) => Array.from({ length: n }, (_, i) => ({ [name]: [i] }));
+    expect(() => validateEventPattern({ a: { $or: or('x', 10) }, b: { $or: or('y', 10) }, c: { $or: or('z', 10) } })).not.toThrow();
+    expect(() => validateEventPattern({ a: { $or: or('x', 7) }, b: { $or: or('y', 11) }, c: { $or: or('z', 13) } })).toThrow(/more than 1000/);
+  });
+
   it('matchesEventPattern refuses an invalid pattern instead of answering false', () => {
     expect(() => matchesEventPattern({ source: 'aws.ec2' }, { source: 'aws.ec2' })).toThrow(InvalidEventPatternError);
   });
