@@ -86,9 +86,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const dataDir = resolve(options.dataDir ?? '.yobidashi');
   mkdirSync(dataDir, { recursive: true });
   const timeScale = options.timeScale ?? 1;
-  const scaled = options.timers ? undefined : new ScaledClock(timeScale, join(dataDir, 'clock.json'));
+  // The logger stamps the runtime's time; until the clock exists (it may report its own file), the wall clock.
+  let clockNow: () => number = () => Date.now();
+  const log = options.log ?? jsonLogger({ level: options.logLevel ?? 'warn', now: () => clockNow(), fields: { service: 'yobidashi-local' } });
+  const scaled = options.timers ? undefined : new ScaledClock(timeScale, join(dataDir, 'clock.json'), undefined, log);
   const clock: Timers = options.timers ?? (scaled as ScaledClock);
-  const log = options.log ?? jsonLogger({ level: options.logLevel ?? 'warn', now: () => clock.now(), fields: { service: 'yobidashi-local' } });
+  clockNow = () => clock.now();
   if (scaled) scaled.onError = (error) => log.error('timer failed', { error });
 
   let dynamo: { endpoint: string; close: () => Promise<void> };
@@ -137,7 +140,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const toDefaultBus = {
     publish: async (events: readonly { source?: string; detailType: string; detail: unknown }[]) => {
       try {
-        await emulator.putEvents(events.map((e) => ({ EventBusName: 'default', Source: e.source ?? 'aws.connect', DetailType: e.detailType, Detail: JSON.stringify(e.detail) })));
+        await emulator.putEvents(
+          events.map((e) => ({ EventBusName: 'default', Source: e.source ?? 'aws.connect', DetailType: e.detailType, Detail: JSON.stringify(e.detail) })),
+          { from: 'aws-service' },
+        );
       } catch (error) {
         log.warn('Connect could not publish a contact event; it is lost', { error });
       }

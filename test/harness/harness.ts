@@ -97,11 +97,12 @@ export class Harness {
     return this.phones.calls.filter((c) => c.destination === number).map((c) => (c.run?.result.transcript ?? []).map((s) => s.text));
   }
 
-  /** PutEvents, as a monitoring tool or an AWS service would call it; runs what it set off. */
+  /** PutEvents, as a monitoring tool (or, for an aws.* source, the AWS service) would call it; runs what it set off. */
   async put(entry: { source: string; detailType: string; detail: unknown; bus?: 'yobidashi' | 'default'; resources?: string[] }): Promise<Envelope> {
     const [result] = await this.cloud.putEvents([
       { EventBusName: entry.bus ?? 'yobidashi', Source: entry.source, DetailType: entry.detailType, Detail: JSON.stringify(entry.detail), ...(entry.resources ? { Resources: entry.resources } : {}) },
-    ]);
+      // An aws.* source is an AWS service putting its own event (CloudWatch, Connect), which only AWS may.
+    ], { from: entry.source.startsWith('aws.') ? 'aws-service' : 'caller' });
     if (!result || 'ErrorCode' in result) throw new Error(`PutEvents refused the entry: ${JSON.stringify(result)}`);
     await this.drain();
     return this.cloud.archive.find((e) => e.id === result.EventId) as Envelope;

@@ -8,6 +8,35 @@ import { ARCHIVE_NAME, type EventBridgeCore, type PutEventsEntry } from './event
  * PutEvents, TestEventPattern (our matcher), ListRules, ListArchives, StartReplay, DescribeReplay,
  * ListReplays. Errors are `{"__type": code}` with `x-amzn-errortype`, as EventBridge answers.
  */
+const STRING_FIELDS = ['EventBusName', 'Source', 'DetailType', 'Detail', 'TraceHeader'] as const;
+
+/**
+ * A PutEvents request as the protocol types it. What the protocol itself cannot read (an entry that
+ * is not an object, a number where a string belongs, a timestamp that is not one) refuses the
+ * whole request with a SerializationException before any entry is accepted, as AWS does; a wrong
+ * number of entries is a ValidationException. Everything else is judged entry by entry.
+ */
+export function putEventsRequest(input: Record<string, unknown>): PutEventsEntry[] {
+  const entries = input.Entries;
+  if (!Array.isArray(entries)) throw new AwsError('SerializationException', 'Entries: expected a list of entries.');
+  if (entries.length < 1 || entries.length > 10) {
+    throw new AwsError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10 (got ${entries.length})`);
+  }
+  return entries.map((entry: unknown, i) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new AwsError('SerializationException', `Entries.${i}: expected an object`);
+    const e = entry as Record<string, unknown>;
+    for (const field of STRING_FIELDS) {
+      if (e[field] !== undefined && typeof e[field] !== 'string') throw new AwsError('SerializationException', `Entries.${i}.${field}: expected a string`);
+    }
+    if (e.Resources !== undefined && !(Array.isArray(e.Resources) && e.Resources.every((r) => typeof r === 'string'))) throw new AwsError('SerializationException', `Entries.${i}.Resources: expected a list of strings`);
+    if (e.Time !== undefined) {
+      const ms = typeof e.Time === 'number' ? e.Time * 1000 : typeof e.Time === 'string' ? Date.parse(e.Time) : Number.NaN;
+      if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) throw new AwsError('SerializationException', `Entries.${i}.Time: not a timestamp`);
+    }
+    return e as PutEventsEntry;
+  });
+}
+
 export function eventBridgeJson(core: EventBridgeCore): JsonService {
   const yobidashi = core.busArn('yobidashi');
   return {
@@ -15,9 +44,7 @@ export function eventBridgeJson(core: EventBridgeCore): JsonService {
     errorTypeHeader: true,
     operations: {
       PutEvents: async (input) => {
-        const entries = (input.Entries ?? []) as PutEventsEntry[];
-        if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) throw new AwsError('ValidationException', 'Entries must hold 1 to 10 entries.');
-        const results = await core.putEvents(entries);
+        const results = await core.putEvents(putEventsRequest(input));
         return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
       },
       TestEventPattern: (input) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { appendJournal, readJournal, reportSkipped, rewriteJournal } from '../../persistence/data-files.ts';
 import { LAMBDA_ASYNC, RULE_TARGET_RETRY, ruleTargetRetryDelayMs } from '../../../../events/delivery.ts';
 import { BUS_NAME, type Envelope } from '../../../../events/envelope.ts';
 import { DEFAULT_BUS_FORWARDS, ROUTES, type HandlerName, type Route } from '../../../../events/routes.ts';
@@ -125,12 +126,46 @@ function routeOf(handler: HandlerName): Route {
   return route;
 }
 
-function readLines<T>(file: string | undefined): T[] {
-  if (!file || !existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as T);
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isEnvelope = (v: unknown): v is Envelope => isObject(v) && typeof v.id === 'string' && typeof v.time === 'string' && typeof v.source === 'string' && typeof v['detail-type'] === 'string';
+const isJournalEntry = (v: unknown): v is JournalEntry =>
+  isObject(v) && typeof v.key === 'string' && (v.op === 'done' || (v.op === 'add' && typeof v.route === 'string' && isEnvelope(v.envelope)));
+const isDeadLetterEntry = (v: unknown): v is DeadLetterEntry =>
+  isObject(v) && ((v.op === 'remove' && typeof v.id === 'string') || (v.op === 'add' && isObject(v.letter) && typeof v.letter.id === 'string' && isEnvelope(v.letter.envelope)));
+
+/** A journal's records; what could not be read is reported (file and line) and skipped, never fatal. */
+function readRecords<T>(file: string | undefined, accept: (value: unknown) => value is T, log: Logger): T[] {
+  if (!file) return [];
+  const { records, skipped } = readJournal(file, accept);
+  reportSkipped(log, file, skipped);
+  return records;
+}
+
+/** AWS counts an entry's size from its Source, DetailType, Detail, Resources and Time; over 256 KB it is refused. */
+const MAX_ENTRY_BYTES = 256 * 1024;
+/**
+ * How deep a Detail may nest. AWS documents no figure; ours keeps a hostile Detail (10,000 levels)
+ * from exhausting the matcher's and the archive's recursion later (docs/local.md).
+ */
+const MAX_DETAIL_DEPTH = 100;
+
+function entrySize(entry: PutEventsEntry): number {
+  const bytes = (s: unknown) => (typeof s === 'string' ? Buffer.byteLength(s) : 0);
+  return bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0) + (entry.Time === undefined ? 0 : 14);
+}
+
+/** Nesting depth, iteratively (a recursive walk is what a hostile Detail would overflow). */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    max = Math.max(max, depth);
+    if (max > MAX_DETAIL_DEPTH) return max;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 function describe(error: unknown): string {
@@ -157,22 +192,18 @@ export class EventBridgeCore {
   constructor(private readonly options: EventBridgeOptions) {
     this.account = options.account ?? '000000000000';
     this.region = options.region ?? 'us-east-1';
-    this.archive.push(...readLines<Envelope>(options.archiveFile));
-    for (const entry of readLines<JournalEntry>(options.journalFile)) {
+    this.archive.push(...readRecords(options.archiveFile, isEnvelope, options.log));
+    for (const entry of readRecords(options.journalFile, isJournalEntry, options.log)) {
       if (entry.op === 'add') this.pendingAtStart.set(entry.key, { route: entry.route, envelope: entry.envelope, redrives: entry.redrives ?? 0 });
       else this.pendingAtStart.delete(entry.key);
     }
-    if (options.journalFile && existsSync(options.journalFile)) {
-      // Compact: only what is still owed survives.
-      writeFileSync(options.journalFile, [...this.pendingAtStart].map(([key, p]) => `${JSON.stringify({ op: 'add', key, ...p })}\n`).join(''));
-    }
-    for (const entry of readLines<DeadLetterEntry>(options.deadLetterFile)) {
+    // Compact (atomically): only what is still owed survives.
+    if (options.journalFile && existsSync(options.journalFile)) rewriteJournal(options.journalFile, [...this.pendingAtStart].map(([key, p]) => ({ op: 'add', key, ...p })));
+    for (const entry of readRecords(options.deadLetterFile, isDeadLetterEntry, options.log)) {
       if (entry.op === 'add') this.letters.set(entry.letter.id, entry.letter);
       else this.letters.delete(entry.id);
     }
-    if (options.deadLetterFile && existsSync(options.deadLetterFile)) {
-      writeFileSync(options.deadLetterFile, [...this.letters.values()].map((letter) => `${JSON.stringify({ op: 'add', letter })}\n`).join(''));
-    }
+    if (options.deadLetterFile && existsSync(options.deadLetterFile)) rewriteJournal(options.deadLetterFile, [...this.letters.values()].map((letter) => ({ op: 'add', letter })));
   }
 
   busArn(name: string): string {
@@ -190,13 +221,18 @@ export class EventBridgeCore {
   // -------------------------------------------------------------------------------------------
   // PutEvents
 
-  /** PutEvents: per-entry results as AWS gives them. Throws (the whole request fails) under an `events:PutEvents` fault. */
-  async putEvents(entries: PutEventsEntry[]): Promise<PutEventsResultEntry[]> {
+  /**
+   * PutEvents: per-entry results as AWS gives them (the request's shape is checked by the API
+   * first: a request its protocol refuses is refused whole). `aws-service` is how AWS services
+   * themselves (Connect's contact events, CloudWatch's alarms) put events: only they may use an
+   * `aws.*` source. Throws (the whole request fails) under an `events:PutEvents` fault.
+   */
+  async putEvents(entries: PutEventsEntry[], options: { from?: 'caller' | 'aws-service' } = {}): Promise<PutEventsResultEntry[]> {
     const fault = this.options.faults?.take('events:PutEvents', 'json');
     if (fault) throw fault;
     const results: PutEventsResultEntry[] = [];
     for (const entry of entries) {
-      const checked = this.check(entry);
+      const checked = this.check(entry, options.from ?? 'caller');
       if ('ErrorCode' in checked) {
         results.push(checked);
         await this.options.onRejected?.(entry, checked).catch((error: unknown) => this.options.log.error('could not record a rejected entry', { error }));
@@ -218,30 +254,34 @@ export class EventBridgeCore {
     return results;
   }
 
-  private check(entry: PutEventsEntry):
-    | { ErrorCode: string; ErrorMessage: string }
-    | { bus: string; source: string; detailType: string; detail: unknown; time: string } {
-    const bus = (entry.EventBusName ?? 'default').replace(/^arn:aws:events:[^:]*:[^:]*:event-bus\//, '');
+  private check(
+    entry: PutEventsEntry,
+    from: 'caller' | 'aws-service',
+  ): { ErrorCode: string; ErrorMessage: string } | { bus: string; source: string; detailType: string; detail: unknown; time: string } {
+    const bus = String(entry.EventBusName ?? 'default').replace(/^arn:aws:events:[^:]*:[^:]*:event-bus\//, '');
     if (bus !== BUS_NAME && bus !== 'default') return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
     for (const field of ['Source', 'DetailType', 'Detail'] as const) {
       if (!entry[field]) return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
     }
-    const source = entry.Source as string;
-    if (source.startsWith('aws.') && bus !== 'default') return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+    if (entrySize(entry) > MAX_ENTRY_BYTES) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Entries is not valid. Reason: an entry is larger than 256 KB.' };
+    const source = String(entry.Source);
+    // Only AWS services speak as aws.*, on any bus (AWS refuses callers the same).
+    if (source.startsWith('aws.') && from !== 'aws-service') return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
     let detail: unknown;
     try {
-      detail = JSON.parse(entry.Detail as string);
+      detail = JSON.parse(String(entry.Detail));
     } catch {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    if (depthOf(detail) > MAX_DETAIL_DEPTH) return { ErrorCode: 'MalformedDetail', ErrorMessage: `Detail is malformed: nested deeper than ${MAX_DETAIL_DEPTH} levels.` };
     const time = entry.Time === undefined ? new Date(this.options.timers.now()).toISOString() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time).toISOString();
-    return { bus, source, detailType: entry.DetailType as string, detail, time };
+    return { bus, source, detailType: String(entry.DetailType), detail, time };
   }
 
   private acceptOnYobidashi(envelope: Envelope): void {
     this.archive.push(envelope);
-    if (this.options.archiveFile) appendFileSync(this.options.archiveFile, `${JSON.stringify(envelope)}\n`);
+    appendJournal(this.options.archiveFile, envelope);
     this.options.onAccepted?.(envelope);
     this.route(envelope);
   }
@@ -347,7 +387,7 @@ export class EventBridgeCore {
 
   private keep(letter: DeadLetter): void {
     this.letters.set(letter.id, letter);
-    if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'add', letter } satisfies DeadLetterEntry)}\n`);
+    appendJournal(this.options.deadLetterFile, { op: 'add', letter } satisfies DeadLetterEntry);
   }
 
   findDeadLetter(id: string): DeadLetter | undefined {
@@ -357,7 +397,7 @@ export class EventBridgeCore {
   /** Gone for good (SQS DeleteMessage). Returns whether it was there. */
   removeDeadLetter(id: string): boolean {
     if (!this.letters.delete(id)) return false;
-    if (this.options.deadLetterFile) appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ op: 'remove', id } satisfies DeadLetterEntry)}\n`);
+    appendJournal(this.options.deadLetterFile, { op: 'remove', id } satisfies DeadLetterEntry);
     return true;
   }
 
@@ -471,7 +511,7 @@ export class EventBridgeCore {
   }
 
   private journal(entry: JournalEntry): void {
-    if (this.options.journalFile) appendFileSync(this.options.journalFile, `${JSON.stringify(entry)}\n`);
+    appendJournal(this.options.journalFile, entry);
   }
 
   /** Resolves when no delivery is running or waiting for a retry. */
