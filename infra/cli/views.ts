@@ -99,11 +99,16 @@ export interface SilenceInput {
  * The silence a request asks for (default 12 hours), or a message saying what is wrong with it.
  * Both back ends make silences with this, then store and announce them.
  */
+/** A silence lasts at most a year, whether it is given in hours or as an end. */
+export const MAX_SILENCE_HOURS = 24 * 365;
+
 export function newSilence(input: SilenceInput, now: number, id: string): Silence | { problem: string } {
   if (input.hours !== undefined && input.until !== undefined) return { problem: 'until: give hours or until, not both' };
+  if (input.hours !== undefined && !(input.hours > 0 && input.hours <= MAX_SILENCE_HOURS)) return { problem: `hours: must be more than 0 and at most ${MAX_SILENCE_HOURS} (a year)` };
   const until = input.until ? Date.parse(input.until) : now + (input.hours ?? 12) * 3_600_000;
   if (Number.isNaN(until)) return { problem: 'until: not an ISO time' };
   if (until <= now) return { problem: 'until: must be in the future' };
+  if (until - now > MAX_SILENCE_HOURS * 3_600_000) return { problem: `until: must be within ${MAX_SILENCE_HOURS} hours (a year) from now` };
   return {
     silenceId: id,
     scope: { system: input.system, ...(input.host ? { host: input.host } : {}), ...(input.service ? { service: input.service } : {}) },

@@ -145,3 +145,21 @@ describe('hostile input never takes the runtime down or loses an alert', () => {
     await healthy();
   });
 });
+
+describe('the local API refuses what it cannot keep, naming the field', () => {
+  it('unknown roster fields, over-long names, silences past a year', async () => {
+    const send = async (method: string, path: string, body: unknown) => {
+      const res = await fetch(`${rt.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, message: ((await res.json()) as { message?: string }).message ?? '' };
+    };
+    const responder = { name: 'A', phone: '+819011110001' };
+    expect(await send('PUT', '/api/rosters/XYZ', { responders: [responder], groupby: ['system'] })).toMatchObject({ status: 400, message: expect.stringMatching(/groupby/) });
+    expect(await send('PUT', '/api/rosters/XYZ', { responders: [{ ...responder, phon: '+1' }] })).toMatchObject({ status: 400, message: expect.stringMatching(/responders\.0.*phon/) });
+    expect(await send('PUT', `/api/rosters/${'x'.repeat(300)}`, { responders: [responder] })).toMatchObject({ status: 400, message: expect.stringMatching(/system/) });
+    expect(await send('POST', '/api/silences', { system: 'x'.repeat(300) })).toMatchObject({ status: 400, message: expect.stringMatching(/^system:/) });
+    expect(await send('POST', '/api/silences', { system: 'XYZ', hours: 24 * 366 })).toMatchObject({ status: 400, message: expect.stringMatching(/^hours:/) });
+    const farAway = new Date(rt.clock.now() + 400 * 86_400_000).toISOString();
+    expect(await send('POST', '/api/silences', { system: 'XYZ', until: farAway })).toMatchObject({ status: 400, message: expect.stringMatching(/^until: must be within 8760 hours/) });
+    expect((await send('PUT', '/api/rosters/XYZ', { responders: [responder], minCallGapSeconds: 30 })).status).toBe(200);
+  });
+});

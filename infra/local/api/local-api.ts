@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { rosterSchema } from '../../../domain/roster.ts';
+import { MAX_RESPONDERS, responderSchema, rosterSchema } from '../../../domain/roster.ts';
 import type { Clock, Store } from '../../../handlers/ports.ts';
 import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView } from '../../cli/views.ts';
 import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from '../aws/connect/connect-simulator.ts';
@@ -51,18 +51,29 @@ const phoneSchema = z
   })
   .strict();
 
+/** A silence lasts at most a year, however it is given (hours or until). */
+const MAX_SILENCE_HOURS = 24 * 365;
+
 const silenceSchema = z
   .object({
-    system: z.string().trim().min(1),
-    host: z.string().trim().min(1).optional(),
-    service: z.string().trim().min(1).optional(),
-    hours: z.number().positive().max(24 * 365).optional(),
+    // The scope's names become table keys: bounded like the alert fields they match.
+    system: z.string().trim().min(1).max(256),
+    host: z.string().trim().min(1).max(256).optional(),
+    service: z.string().trim().min(1).max(256).optional(),
+    hours: z.number().positive().max(MAX_SILENCE_HOURS).optional(),
+    // Its cap (a year from now, as for hours) is checked against the runtime's clock (newSilence).
     until: z.string().datetime({ offset: true }).optional(),
     reason: z.string().max(500).optional(),
     createdBy: z.string().max(100).optional(),
   })
   .strict()
   .refine((s) => s.hours === undefined || s.until === undefined, { message: 'give hours or until, not both', path: ['until'] });
+
+/** A roster as a request body: every field the roster file knows, and nothing else (a misspelt setting is refused, not dropped). */
+const rosterBody = rosterSchema
+  .omit({ system: true })
+  .extend({ responders: z.array(responderSchema.strict()).min(1, 'a roster needs at least one responder').max(MAX_RESPONDERS) })
+  .strict();
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -157,7 +168,7 @@ export function localApi(deps: ApiDeps): Hono {
   });
 
   // Rosters
-  api.put('/rosters/:system', valid('param', systemParam), jsonBody, valid('json', rosterSchema.omit({ system: true })), async (c) => {
+  api.put('/rosters/:system', valid('param', systemParam), jsonBody, valid('json', rosterBody), async (c) => {
     const roster = { ...c.req.valid('json'), system: c.req.valid('param').system };
     await store.putRoster(roster);
     return c.json(roster);
