@@ -37,6 +37,12 @@ export interface CliCall {
 
 const describeStack: CliCall = { action: 'cloudformation:DescribeStacks', resource: 'stack' };
 
+/** Reading the three dead-letter queues: receive (hidden meanwhile), then make visible again. */
+const readDeadLetters: readonly CliCall[] = (['queue:rule', 'queue:handler', 'queue:check'] as const).flatMap((resource) => [
+  { action: 'sqs:ReceiveMessage', resource },
+  { action: 'sqs:ChangeMessageVisibility', resource },
+]);
+
 export const CLI_VERBS = [
   'roster import',
   'roster list',
@@ -73,23 +79,10 @@ export const CLI_NEEDS: Record<CliVerb, readonly CliCall[]> = {
     { action: 'events:StartReplay', resource: 'replay' },
     { action: 'events:DescribeReplay', resource: 'replay' },
   ],
-  'dead-letters list': [
-    describeStack,
-    { action: 'sqs:ReceiveMessage', resource: 'queue:rule' },
-    { action: 'sqs:ReceiveMessage', resource: 'queue:handler' },
-    { action: 'sqs:ReceiveMessage', resource: 'queue:check' },
-    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:rule' },
-    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:handler' },
-    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:check' },
-  ],
+  'dead-letters list': [describeStack, ...readDeadLetters],
   'dead-letters redrive': [
     describeStack,
-    { action: 'sqs:ReceiveMessage', resource: 'queue:rule' },
-    { action: 'sqs:ReceiveMessage', resource: 'queue:handler' },
-    { action: 'sqs:ReceiveMessage', resource: 'queue:check' },
-    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:rule' },
-    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:handler' },
-    { action: 'sqs:ChangeMessageVisibility', resource: 'queue:check' },
+    ...readDeadLetters,
     { action: 'sqs:DeleteMessage', resource: 'queue:rule' },
     { action: 'sqs:DeleteMessage', resource: 'queue:handler' },
     { action: 'lambda:InvokeFunction', resource: 'function' },

@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jsonLogger, silentLogger } from '../../handlers/lib/logger.ts';
 import type { Settings } from '../../handlers/lib/deps.ts';
 import type { Logger } from '../../handlers/ports.ts';
-import { main } from '../../infra/cli/main.ts';
+import { eventually, http, runCli } from './support.ts';
+
+const cli = (rt: Runtime, ...args: string[]) => runCli([...args, '--endpoint', rt.url]);
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 
 /**
@@ -29,29 +31,8 @@ async function start(options: { dir?: string; timeScale?: number; settings?: Par
   return { rt, dir };
 }
 
-async function http<T = unknown>(rt: Runtime, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${rt.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
 
-async function cli(rt: Runtime, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main([...args, '--endpoint', rt.url], { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last).slice(0, 600)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    last = await probe();
-  }
-  return last;
-}
 
 async function sendAlert(rt: Runtime, host = 'server1', system = 'XYZ'): Promise<void> {
   const client = new EventBridgeClient({ endpoint: rt.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../handlers/lib/logger.ts';
 import { main } from '../../infra/cli/main.ts';
+import { eventually } from './support.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 
 /** The CLI against a running local yobidashi, as a user would type it. */
@@ -21,14 +22,6 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (let v = await probe(); ; v = await probe()) {
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`gave up; last: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the yobidashi CLI', () => {
   it('imports and lists rosters', async () => {
@@ -45,11 +38,11 @@ describe('the yobidashi CLI', () => {
     const sent = await cli('alert', 'send', '--system', 'CLI', '--host', 'web1', '--service', 'HTTP');
     expect(sent.code).toBe(0);
     expect(sent.out).toMatch(/^sent firing alert CLI\/web1\/HTTP/);
-    const listed = await until(() => cli('incidents', '--json'), (r) => (JSON.parse(r.out) as unknown[]).length > 0);
+    const listed = await eventually(() => cli('incidents', '--json'), (r) => (JSON.parse(r.out) as unknown[]).length > 0, 'the answer');
     const [incident] = JSON.parse(listed.out) as { incidentId: string; status: string; system: string }[];
     expect(incident).toMatchObject({ system: 'CLI', status: 'open' }); // the default roster is calling
     await cli('alert', 'send', '--system', 'CLI', '--host', 'web1', '--service', 'HTTP', '--resolved');
-    const detail = await until(() => cli('incidents', incident!.incidentId), (r) => r.out.includes('IncidentResolved'));
+    const detail = await eventually(() => cli('incidents', incident!.incidentId), (r) => r.out.includes('IncidentResolved'), 'the answer');
     expect(detail.out.split('\n')[0]).toMatch(/ resolved /);
     expect(detail.out).toMatch(/calls:\nattempt\s+responder/);
     expect(detail.out).toContain('IncidentResolved');

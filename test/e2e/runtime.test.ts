@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DescribeReplayCommand, EventBridgeClient, PutEventsCommand, StartReplayCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../handlers/lib/logger.ts';
+import { eventually, http } from './support.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 
 /**
@@ -29,11 +30,6 @@ async function start(dataDir?: string): Promise<{ rt: Runtime; dir: string }> {
   return { rt, dir };
 }
 
-async function http<T = unknown>(rt: Runtime, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${rt.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
 
 function events(rt: Runtime): EventBridgeClient {
   return new EventBridgeClient({ endpoint: rt.url, region: 'us-east-1', credentials: { accessKeyId: 'any', secretAccessKey: 'any' } });
@@ -46,16 +42,6 @@ const alertEntry = (detail: unknown = { alertinfo: [{ host: 'server1', service: 
   Detail: JSON.stringify(detail),
 });
 
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last).slice(0, 600)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    last = await probe();
-  }
-  return last;
-}
 
 interface Incident {
   incidentId: string;
@@ -66,6 +52,7 @@ interface Call {
   destination: string;
   attempt: number;
   outcome?: string;
+  disconnectReason?: string;
   digits?: string;
   transcript: { text: string }[];
 }
@@ -192,10 +179,16 @@ describe('yobidashi start, end to end', () => {
     const second = await start(first.dir);
     await http(second.rt, 'PUT', `/api/phones/${B}`, { answer: true, digits: '1' });
     await eventually(() => incidents(second.rt), statusIs('acknowledged'), 'acknowledged after the restart');
-    expect((await calls(second.rt)).map((c) => c.destination)).toEqual([B]);
+    // The simulated Connect kept its calls: Aki's, up when it stopped, ended there as Connect
+    // reports a dropped contact (DisconnectReason OTHER); the check reconciled it from DescribeContact.
+    const placed = await calls(second.rt);
+    expect(placed.map((c) => [c.destination, c.disconnectReason])).toEqual([
+      [A, 'OTHER'],
+      [B, 'CONTACT_FLOW_DISCONNECT'],
+    ]);
     const timeline = (await http<Incident>(second.rt, 'GET', `/api/incidents/${incident!.incidentId}`)).body.timeline;
     expect(timeline.calls.map((c) => [c.attempt, c.responder, c.outcome, c.discon_reason])).toEqual([
-      [1, 'Aki', 'failed', 'CONTACT_NOT_FOUND'],
+      [1, 'Aki', 'answered-no-input', 'OTHER'], // she had answered (stuck): answered, no input
       [2, 'Ben', 'acknowledged', undefined],
     ]);
   });
@@ -212,10 +205,12 @@ describe('yobidashi start, end to end', () => {
     for (const phone of [A, B, C]) await http(second.rt, 'PUT', `/api/phones/${phone}`, { answer: true, digits: '1' });
     await eventually(() => incidents(second.rt), statusIs('acknowledged'), 'acknowledged after the restart');
     // Normally Aki is called by the second process; had the first one dialled her just before
-    // stopping, that call is gone with it and Ben is next. Either way: one call, one incident.
+    // stopping, that call was cut by the stop (DisconnectReason OTHER, kept in the call log) and
+    // Ben is next. Either way: one call answered, one incident.
     const placed = await calls(second.rt);
-    expect(placed).toHaveLength(1);
-    expect([A, B]).toContain(placed[0]!.destination);
+    expect([[A], [A, B]]).toContainEqual(placed.map((c) => c.destination));
+    expect(placed.slice(0, -1).map((c) => c.disconnectReason)).toEqual(placed.length === 2 ? ['OTHER'] : []);
+    expect(placed.at(-1)?.outcome).toBe('acknowledged');
     expect(await incidents(second.rt)).toHaveLength(1);
   });
 

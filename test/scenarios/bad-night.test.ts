@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OwnEvent } from '../../events/catalog.ts';
 import { jsonLogger } from '../../handlers/lib/logger.ts';
 import type { ForeignEvent } from '../../handlers/ports.ts';
+import { AKI, BEN, xyzRoster } from './people.ts';
 import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
 
 /**
@@ -10,8 +11,6 @@ import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
  * the person is phoned, exactly once, and nothing ends in a dead letter.
  */
 
-const AKI = '+819011110001';
-const BEN = '+819011110002';
 const alert = { systemname: 'XYZ', host: 'server1', service: 'CPU' };
 
 let h: Harness;
@@ -20,14 +19,7 @@ let logs: Record<string, unknown>[];
 beforeEach(async () => {
   logs = [];
   h = await Harness.start({ log: jsonLogger({ level: 'warn', write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) }) });
-  await h.roster({
-    system: 'XYZ',
-    rounds: 1,
-    responders: [
-      { name: 'Aki', phone: AKI, language: 'ja-JP', timezone: 'Asia/Tokyo' },
-      { name: 'Ben', phone: BEN, language: 'en-US', timezone: 'America/New_York' },
-    ],
-  });
+  await h.roster(xyzRoster({ people: 2 }));
 });
 
 afterAll(closeDynalite);

@@ -1,4 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { AKI, BEN, CHO, xyzRoster } from './people.ts';
 import { closeDynalite, Harness } from '../harness/harness.ts';
 
 /**
@@ -6,9 +7,6 @@ import { closeDynalite, Harness } from '../harness/harness.ts';
  * press keys, and nothing else rings. Virtual time: no sleeps.
  */
 
-const AKI = '+819011110001';
-const BEN = '+819011110002';
-const CHO = '+819011110003';
 
 const article = {
   alertinfo: [{ host: 'server1', service: 'CPU Utilization', lastcheck: '2026-11-24 10:00:00', systemname: 'XYZ' }],
@@ -18,15 +16,7 @@ let h: Harness;
 
 beforeEach(async () => {
   h = await Harness.start();
-  await h.roster({
-    system: 'XYZ',
-    rounds: 3,
-    responders: [
-      { name: 'Aki', phone: AKI, language: 'ja-JP', timezone: 'Asia/Tokyo' },
-      { name: 'Ben', phone: BEN, language: 'en-US', timezone: 'America/New_York' },
-      { name: 'Cho', phone: CHO, language: 'ja-JP', timezone: 'Asia/Tokyo' },
-    ],
-  });
+  await h.roster(xyzRoster({ rounds: 3 }));
 });
 
 afterAll(closeDynalite);

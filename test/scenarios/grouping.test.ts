@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterInput } from '../../domain/roster.ts';
 import { incidentIdFor } from '../../handlers/lib/incidents.ts';
+import { AKI, BEN, CHO, xyzRoster } from './people.ts';
 import { closeDynalite, Harness } from '../harness/harness.ts';
 
 /**
@@ -12,9 +13,6 @@ import { closeDynalite, Harness } from '../harness/harness.ts';
  * live at the same time (merged calls).
  */
 
-const AKI = '+819011110001';
-const BEN = '+819011110002';
-const CHO = '+819011110003';
 
 const MINUTE = 60_000;
 
@@ -22,13 +20,7 @@ let h: Harness;
 
 async function roster(extra: Partial<RosterInput>): Promise<void> {
   await h.roster({
-    system: 'XYZ',
-    rounds: 1,
-    responders: [
-      { name: 'Aki', phone: AKI, language: 'en-US', timezone: 'Asia/Tokyo' },
-      { name: 'Ben', phone: BEN, language: 'en-US', timezone: 'Asia/Tokyo' },
-      { name: 'Cho', phone: CHO, language: 'en-US', timezone: 'Asia/Tokyo' },
-    ],
+    ...xyzRoster({ voices: 'en-US' }),
     ...extra,
   });
 }

@@ -2,23 +2,15 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OwnEvent } from '../../events/catalog.ts';
 import type { ForeignEvent } from '../../handlers/ports.ts';
 import { flowResultHandler } from '../../handlers/index.ts';
+import { AKI, BEN, xyzRoster } from './people.ts';
 import { closeDynalite, Harness } from '../harness/harness.ts';
 
-const AKI = '+819011110001';
-const BEN = '+819011110002';
 
 let h: Harness;
 
 beforeEach(async () => {
   h = await Harness.start();
-  await h.roster({
-    system: 'XYZ',
-    rounds: 1,
-    responders: [
-      { name: 'Aki', phone: AKI, language: 'ja-JP', timezone: 'Asia/Tokyo' },
-      { name: 'Ben', phone: BEN, language: 'en-US', timezone: 'America/New_York' },
-    ],
-  });
+  await h.roster(xyzRoster({ people: 2 }));
 });
 
 afterAll(closeDynalite);

@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedCall } from '../../infra/local/aws/connect/connect-simulator.ts';
+import { AKI, BEN, xyzRoster } from './people.ts';
 import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
 
 /**
@@ -7,23 +8,12 @@ import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
  * waiting for a responder told in one merged call whose key answers for each of them.
  */
 
-const AKI = '+819011110001';
-const BEN = '+819011110002';
-const CHO = '+819011110003';
 
 let h: Harness;
 
 beforeEach(async () => {
   h = await Harness.start();
-  await h.roster({
-    system: 'XYZ',
-    rounds: 1,
-    responders: [
-      { name: 'Aki', phone: AKI, language: 'en-US', timezone: 'Asia/Tokyo' },
-      { name: 'Ben', phone: BEN, language: 'en-US', timezone: 'Asia/Tokyo' },
-      { name: 'Cho', phone: CHO, language: 'en-US', timezone: 'Asia/Tokyo' },
-    ],
-  });
+  await h.roster(xyzRoster({ voices: 'en-US' }));
 });
 
 afterAll(closeDynalite);

@@ -71,8 +71,7 @@ const silenceSchema = z
 
 /** A roster as a request body: every field the roster file knows, and nothing else (a misspelt setting is refused, not dropped). */
 const rosterBody = rosterSchema
-  .omit({ system: true })
-  .extend({ responders: z.array(responderSchema.strict()).min(1, 'a roster needs at least one responder').max(MAX_RESPONDERS) })
+  .extend({ system: rosterSchema.shape.system.optional(), responders: z.array(responderSchema.strict()).min(1, 'a roster needs at least one responder').max(MAX_RESPONDERS) })
   .strict();
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -104,7 +103,7 @@ export function localApi(deps: ApiDeps): Hono {
       disconnectReason: status.reason,
       digits: record?.digits,
       outcome: record?.outcome,
-      transcript: (status.result?.transcript ?? []).map((s) => ({ at: iso(s.atMs), text: s.text, language: s.language, voice: s.voice, interrupted: s.interrupted })),
+      transcript: status.transcript.map((s) => ({ at: iso(s.atMs), text: s.text, language: s.language, voice: s.voice, interrupted: s.interrupted })),
     };
   }
 
@@ -169,7 +168,11 @@ export function localApi(deps: ApiDeps): Hono {
 
   // Rosters
   api.put('/rosters/:system', valid('param', systemParam), jsonBody, valid('json', rosterBody), async (c) => {
-    const roster = { ...c.req.valid('json'), system: c.req.valid('param').system };
+    const { system } = c.req.valid('param');
+    const body = c.req.valid('json');
+    // The system is the path's; a body may repeat it (the CLI sends whole rosters), not contradict it.
+    if (body.system !== undefined && body.system !== system) throw new ApiError(400, `system: "${body.system}" does not match the path's "${system}"`);
+    const roster = { ...body, system };
     await store.putRoster(roster);
     return c.json(roster);
   });
