@@ -149,7 +149,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }
     },
   };
-  const simulator = new ConnectSimulator(clock, toDefaultBus, undefined, undefined, join(dataDir, 'connect-tokens.tsv'));
+  // Phones, calls and ClientTokens are journalled: a restart loses none of them (connect-journal.ts).
+  const simulator = new ConnectSimulator(clock, toDefaultBus, undefined, undefined, { file: join(dataDir, 'connect.jsonl'), legacyTokenFile: join(dataDir, 'connect-tokens.tsv'), log });
   const scheduler = new SchedulerService({
     timers: clock,
     putEvents: (entries) => emulator.putEvents(entries),

@@ -52,6 +52,7 @@ interface Call {
   destination: string;
   attempt: number;
   outcome?: string;
+  connectedAt?: string;
   disconnectReason?: string;
   digits?: string;
   transcript: { text: string }[];
@@ -171,7 +172,7 @@ describe('yobidashi start, end to end', () => {
     await withRoster(first.rt);
     await http(first.rt, 'PUT', `/api/phones/${A}`, { answer: true, stuck: true });
     await events(first.rt).send(new PutEventsCommand({ Entries: [alertEntry()] }));
-    await eventually(() => calls(first.rt), (c) => c.length === 1, 'the first call');
+    await eventually(() => calls(first.rt), (c) => c.length === 1 && c[0]!.connectedAt !== undefined, 'the first call, answered');
     const [incident] = await incidents(first.rt);
     await first.rt.stop();
     running = running.filter((r) => r !== first.rt);
