@@ -176,7 +176,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       if (!kept) log.error('a schedule dead letter no route would take was dropped', { schedule: schedule.Name });
     },
   });
-  const connect = new ConnectService(simulator, clock, faults);
+  const connect = new ConnectService(simulator, clock, faults, () => stack.connectIdentity());
   const port = await openPort({ port: options.port ?? 4010, host: options.host ?? '127.0.0.1', log });
   const { url } = port;
 

@@ -44,7 +44,7 @@ describe('local Connect limits', () => {
     }
     now += 1_000;
     expect(await code(start(s, 10))).toBe('429 LimitExceededException');
-    await s.stopContact({ ContactId: s.simulator.calls[0]!.contactId });
+    await s.stopContact({ InstanceId: 'local', ContactId: s.simulator.calls[0]!.contactId });
     expect(await code(start(s, 10))).toBe('ok');
   });
 

@@ -2,21 +2,10 @@ import { CALL_FLOW } from '../../../../contact-flow/index.ts';
 import { CallRejectedError, type Clock } from '../../../../handlers/ports.ts';
 import type { ConnectSimulator } from './connect-simulator.ts';
 import type { FaultBook } from '../faults/fault-book.ts';
-import { AwsError } from '../protocols/aws-error.ts';
+import { ConnectError } from './connect-error.ts';
+import { validateStartOutboundVoiceContact, validateStopContact } from './connect-validation.ts';
 
-/**
- * Amazon Connect's outbound-call REST operations over the simulator, with Connect's default
- * limits so pacing and retries are exercised for real: StartOutboundVoiceContact at 2 requests a
- * second (burst 5) and 10 concurrent calls per instance. Limits are counted on the runtime's clock,
- * like the calls themselves: at `--time-scale 60` the simulated world, Connect included, runs 60
- * times faster, so a storm meets the same quota per simulated second as it would on AWS. Injected
- * faults answer before anything else, as a failing Connect would.
- */
-export class ConnectError extends AwsError {
-  constructor(code: string, message: string, status: number) {
-    super(code, message, status);
-  }
-}
+export { ConnectError };
 
 /** The local instance, as the describe operations (the CLI's `doctor`) see it. */
 export interface ConnectIdentity {
@@ -30,6 +19,15 @@ export interface ConnectIdentity {
 
 export const CONNECT_LIMITS = { startsPerSecond: 2, burst: 5, concurrentCalls: 10 } as const;
 
+/**
+ * Amazon Connect's outbound-call REST operations over the simulator, with Connect's default
+ * limits so pacing and retries are exercised for real: StartOutboundVoiceContact at 2 requests a
+ * second (burst 5) and 10 concurrent calls per instance. Limits are counted on the runtime's clock,
+ * like the calls themselves: at `--time-scale 60` the simulated world, Connect included, runs 60
+ * times faster, so a storm meets the same quota per simulated second as it would on AWS. Input
+ * is checked first, as Connect's front door does (connect-validation.ts); injected faults answer
+ * before anything else, as a failing Connect would.
+ */
 export class ConnectService {
   private tokens: number = CONNECT_LIMITS.burst;
   private refilledAt: number;
@@ -42,6 +40,8 @@ export class ConnectService {
     readonly simulator: ConnectSimulator,
     private readonly clock: Clock,
     private readonly faults?: FaultBook,
+    /** The local instance and its flow: a start naming another is ResourceNotFoundException. */
+    private readonly identity?: () => ConnectIdentity,
   ) {
     this.refilledAt = clock.now();
   }
@@ -64,19 +64,24 @@ export class ConnectService {
     return this.simulator.calls.filter((call) => this.simulator.status(call).endedAt === undefined).length;
   }
 
-  async startOutboundVoiceContact(body: {
-    InstanceId?: string;
-    ContactFlowId?: string;
-    DestinationPhoneNumber?: string;
-    ClientToken?: string;
-    Attributes?: Record<string, string>;
-  }): Promise<{ ContactId: string }> {
-    if (!body.InstanceId || !body.ContactFlowId) throw new ConnectError('InvalidParameterException', 'InstanceId and ContactFlowId are required.', 400);
-    if (!/^\+[1-9]\d{1,14}$/.test(body.DestinationPhoneNumber ?? '')) throw new ConnectError('InvalidParameterException', 'DestinationPhoneNumber is not a valid E.164 number.', 400);
+  /**
+   * StartOutboundVoiceContact: the input checked as Connect checks it (connect-validation.ts: a bad
+   * one is a 400 and nothing is counted, stored or dialled), then faults, the rate quota, the
+   * instance and flow (ResourceNotFoundException), the ClientToken, the concurrency quota.
+   */
+  async startOutboundVoiceContact(body: Record<string, unknown>): Promise<{ ContactId: string }> {
+    const input = validateStartOutboundVoiceContact(body);
     this.fault('StartOutboundVoiceContact');
     if (!this.takeToken()) throw new ConnectError('ThrottlingException', 'Rate exceeded', 429);
+    const identity = this.identity?.();
+    if (identity) {
+      this.instance(input.InstanceId, identity);
+      if (input.ContactFlowId !== identity.contactFlowId && input.ContactFlowId !== identity.contactFlowArn) throw new ConnectError('ResourceNotFoundException', `Contact flow ${input.ContactFlowId} not found.`, 404);
+    }
     // A retried start (same ClientToken) returns the contact it already made, at any concurrency.
-    const known = body.ClientToken ? this.simulator.contactFor(body.ClientToken) : undefined;
+    // An empty token is no token (the model allows it; it must not tie unrelated starts together).
+    const clientToken = input.ClientToken || undefined;
+    const known = clientToken ? this.simulator.contactFor(clientToken) : undefined;
     if (known) return { ContactId: known };
     const active = this.activeCalls();
     if (active >= CONNECT_LIMITS.concurrentCalls) throw new ConnectError('LimitExceededException', 'The allowed limit for concurrent calls on this instance has been reached.', 429);
@@ -87,9 +92,9 @@ export class ConnectService {
       this.peaks.startsInOneSecond = Math.max(this.peaks.startsInOneSecond, this.recentStarts.length);
       this.peaks.concurrentCalls = Math.max(this.peaks.concurrentCalls, active + 1);
       const { contactId } = await this.simulator.startCall({
-        clientToken: body.ClientToken ?? crypto.randomUUID(),
-        destination: body.DestinationPhoneNumber as string,
-        attributes: body.Attributes ?? {},
+        clientToken: clientToken ?? crypto.randomUUID(),
+        destination: input.DestinationPhoneNumber,
+        attributes: input.Attributes ?? {},
       });
       return { ContactId: contactId };
     } catch (error) {
@@ -98,7 +103,8 @@ export class ConnectService {
     }
   }
 
-  async stopContact(body: { ContactId?: string }): Promise<Record<string, never>> {
+  async stopContact(body: Record<string, unknown>): Promise<Record<string, never>> {
+    validateStopContact(body);
     this.fault('StopContact');
     const call = this.simulator.calls.find((c) => c.contactId === body.ContactId);
     if (!call) throw new ConnectError('ContactNotFoundException', `Contact ${body.ContactId} not found.`, 404);
