@@ -17,7 +17,7 @@
  * Pure: the zone and every instant come in as arguments (domain/time.ts does the zone arithmetic).
  * Used by the local Scheduler and by maintenance windows.
  */
-import { daysInMonth, utcMs, wallClockAt, weekdayOf, zonedToEpochMs } from './time.ts';
+import { daysInMonth, isValidTimeZone, utcMs, wallClockAt, weekdayOf, zonedToEpochMs } from './time.ts';
 
 export class ScheduleExpressionError extends Error {
   constructor(expression: string, why: string) {
@@ -154,6 +154,25 @@ export function parseScheduleExpression(text: string): ScheduleExpression {
   };
 }
 
+/** The tz database's names of three capitals (ICU also knows Java's old `JST`, `IST`, `PST`…, which it lacks). */
+const TZDB_THREE_LETTER = new Set(['UTC', 'UCT', 'GMT', 'EST', 'MST', 'HST', 'CET', 'EET', 'MET', 'WET', 'PRC', 'ROC', 'ROK']);
+
+/**
+ * A time-zone name as Scheduler's ScheduleExpressionTimezone takes it: a name of the IANA tz
+ * database (`Asia/Tokyo`, `America/Argentina/Buenos_Aires`, `Etc/GMT+9`, `US/Eastern`, `UTC`),
+ * spelt as the database spells it. Intl alone would also take `asia/tokyo` (it folds case), ICU's
+ * own `JST` and bare offsets; the database's names are case-sensitive, every part of one starts
+ * with a capital letter, and it has no `JST`.
+ */
+export function isScheduleTimeZone(tz: string): boolean {
+  if (typeof tz !== 'string' || !isValidTimeZone(tz)) return false;
+  if (!tz.split('/').every((part) => /^[A-Z][A-Za-z0-9_+\-]*$/.test(part))) return false;
+  if (/^[A-Z]{3}$/.test(tz) && !TZDB_THREE_LETTER.has(tz)) return false;
+  // Intl answers a name in the wrong case with the right one.
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  return resolved === tz || resolved.toLowerCase() !== tz.toLowerCase();
+}
+
 /** Does the rule pick this date? Weekdays here are cron's: 1 = Sunday … 7 = Saturday. */
 function dayMatches(rule: DayRule, year: number, month: number, day: number): boolean {
   const last = daysInMonth(year, month);
@@ -210,6 +229,8 @@ export function nextOccurrence(expression: ScheduleExpression, afterMs: number, 
     if ((fields.years !== 'any' && !fields.years.includes(year)) || !fields.months.includes(month) || !dayMatches(fields.day, year, month, day)) continue;
     for (const hour of fields.hours) {
       for (const minute of fields.minutes) {
+        // On the first day, a wall time before `afterMs`'s is past (or the second of a repeated time, which does not run).
+        if (i === 0 && (hour < from.hour || (hour === from.hour && minute < from.minute))) continue;
         const instant = zonedToEpochMs(timeZone, year, month, day, hour, minute);
         if (instant <= afterMs) continue;
         // A wall time the spring-forward skipped does not occur (Scheduler skips it).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextOccurrence, parseScheduleExpression, ScheduleExpressionError } from '../../domain/schedule-expression.ts';
+import { isScheduleTimeZone, nextOccurrence, parseScheduleExpression, ScheduleExpressionError } from '../../domain/schedule-expression.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const next = (text: string, after: string, tz = 'UTC', start?: string) => {
@@ -54,6 +54,19 @@ describe('schedule expressions as EventBridge Scheduler reads them', () => {
     expect(series('cron(30 2 * * ? *)', '2026-03-07T00:00:00Z', 2, 'America/New_York')).toEqual(['2026-03-07T07:30:00.000Z', '2026-03-09T06:30:00.000Z']);
     // It falls back at 02:00 on 2026-11-01: 01:30 happens twice, the schedule runs at the first.
     expect(series('cron(30 1 * * ? *)', '2026-10-31T12:00:00Z', 2, 'America/New_York')).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
+  });
+
+  it('cron(): within the day it starts on, from the next wall-clock minute (a repeated time still runs once)', () => {
+    expect(series('cron(* * * * ? *)', '2026-11-24T23:58:30Z', 3, 'America/New_York')).toEqual(['2026-11-24T23:59:00.000Z', '2026-11-25T00:00:00.000Z', '2026-11-25T00:01:00.000Z']);
+    expect(next('cron(0/20 * * * ? *)', '2026-11-24T10:40:00Z')).toBe('2026-11-24T11:00:00.000Z'); // strictly after
+    // New York falls back at 02:00 on 2026-11-01: from 01:10 EST (the second pass), 01:20 is the
+    // repeated time (it ran in the first pass), so the next is 02:00.
+    expect(series('cron(0/20 * * * ? *)', '2026-11-01T06:10:00Z', 2, 'America/New_York')).toEqual(['2026-11-01T07:00:00.000Z', '2026-11-01T07:20:00.000Z']);
+  });
+
+  it('time zones as ScheduleExpressionTimezone takes them: IANA names as the tz database spells them', () => {
+    for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York', 'America/Argentina/Buenos_Aires', 'Etc/GMT+9', 'Europe/Kyiv', 'Asia/Kolkata', 'US/Eastern', 'EST5EDT', 'America/Port-au-Prince']) expect(isScheduleTimeZone(tz), tz).toBe(true);
+    for (const tz of ['', 'utc', 'asia/tokyo', 'ASIA/TOKYO', 'Asia/Nowhere', '+09:00', 'UTC+9', ' Asia/Tokyo', 'JST']) expect(isScheduleTimeZone(tz), tz).toBe(false);
   });
 
   it('refuses what AWS refuses, saying why', () => {
