@@ -23,16 +23,16 @@ export function restRoutes(parts: LocalParts): Hono {
   const identity = parts.stack.connectIdentity();
   const rest = new Hono();
 
-  // EventBridge Scheduler (aws/scheduler/): CreateSchedule, GetSchedule, DeleteSchedule
-  rest.post('/schedules/:name', async (c) => c.json({ ScheduleArn: scheduler.create(c.req.param('name'), await input(c)) }));
-  rest.get('/schedules/:name', (c) => {
-    const { atMs: _at, fired: _fired, ...found } = scheduler.get(c.req.query('groupName') ?? 'default', c.req.param('name'));
-    return c.json({ ...found, Arn: scheduler.arn(found.GroupName, found.Name) });
-  });
+  // EventBridge Scheduler (aws/scheduler/): the schedule operations, at the paths and with the
+  // query names @aws-sdk/client-scheduler uses (ListSchedules' group is `ScheduleGroup`)
+  rest.post('/schedules/:name', async (c) => c.json({ ScheduleArn: scheduler.createSchedule(c.req.param('name'), await input(c)) }));
+  rest.put('/schedules/:name', async (c) => c.json({ ScheduleArn: scheduler.updateSchedule(c.req.param('name'), await input(c)) }));
+  rest.get('/schedules/:name', (c) => c.json(scheduler.getSchedule(c.req.param('name'), c.req.query('groupName'))));
   rest.delete('/schedules/:name', (c) => {
-    scheduler.delete(c.req.query('groupName') ?? 'default', c.req.param('name'));
+    scheduler.deleteSchedule(c.req.param('name'), c.req.query('groupName'));
     return c.json({});
   });
+  rest.get('/schedules', (c) => c.json(scheduler.listSchedules(c.req.query())));
 
   // Amazon Connect (aws/connect/): the calls the handlers place, stop and describe
   rest.put('/contact/outbound-voice', async (c) => c.json(await connect.startOutboundVoiceContact(await input(c))));
