@@ -173,6 +173,14 @@ describe('the local Scheduler fires as EventBridge Scheduler documents', () => {
     expect((await run()).firedOf('Flex')).toEqual(w.firedOf('Flex'));
   });
 
+  it('a window does not reach back: a schedule created inside the window of an earlier occurrence starts at the next', async () => {
+    const w = world('2026-11-24T01:05:00Z');
+    w.scheduler.createSchedule('late-flex', request('cron(0 * * * ? *)', { detailType: 'LateFlex', FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 30 } }));
+    await w.time.advance(85 * 60_000); // to 02:30, the end of 02:00's window
+    const [first] = w.firedOf('LateFlex');
+    expect(first! >= '2026-11-24T02:00:00.000Z' && first! < '2026-11-24T02:30:00.000Z').toBe(true);
+  });
+
   it('flexibleOffsetMs stays within the window for any schedule, occurrence and width', () => {
     for (let i = 0; i < 2000; i++) {
       const minutes = 1 + (i % 1440);

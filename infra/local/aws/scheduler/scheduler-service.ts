@@ -422,11 +422,12 @@ export class SchedulerService {
   }
 
   /**
-   * Sets the schedule's pending occurrence: the first one after `afterMs` (none: after the last
-   * that fired) whose window is still open at `nowMs`, within StartDate and EndDate; or marks it
-   * done. A one-time schedule's single occurrence is pending until it fires, however late.
+   * Sets the schedule's pending occurrence: the first one after `afterMs` (by default the last that
+   * fired) and not before `notBeforeMs`, within StartDate and EndDate; or marks it done. A new or
+   * updated schedule starts from now; after a firing or a restart an occurrence whose window is
+   * still open counts. A one-time schedule's single occurrence is pending until it fires, however late.
    */
-  private plan(schedule: StoredSchedule, expression: ScheduleExpression, nowMs: number, afterMs = schedule.lastOccurrenceMs): void {
+  private plan(schedule: StoredSchedule, expression: ScheduleExpression, notBeforeMs: number, afterMs = schedule.lastOccurrenceMs): void {
     delete schedule.occurrenceMs;
     delete schedule.atMs;
     let occurrence: number | undefined;
@@ -434,7 +435,7 @@ export class SchedulerService {
       occurrence = nextOccurrence(expression, Number.MIN_SAFE_INTEGER, schedule.ScheduleExpressionTimezone);
       if (occurrence !== undefined && occurrence === schedule.lastOccurrenceMs) occurrence = undefined; // it fired already
     } else {
-      const from = Math.max(afterMs ?? Number.MIN_SAFE_INTEGER, nowMs - this.windowMs(schedule) - 1, schedule.StartDate !== undefined ? schedule.StartDate * 1000 - 1 : Number.MIN_SAFE_INTEGER);
+      const from = Math.max(afterMs ?? Number.MIN_SAFE_INTEGER, notBeforeMs - 1, schedule.StartDate !== undefined ? schedule.StartDate * 1000 - 1 : Number.MIN_SAFE_INTEGER);
       occurrence = nextOccurrence(expression, from, schedule.ScheduleExpressionTimezone, schedule.anchorMs);
       if (occurrence !== undefined && schedule.EndDate !== undefined && occurrence >= schedule.EndDate * 1000) occurrence = undefined;
     }
@@ -452,7 +453,7 @@ export class SchedulerService {
     if (schedule.fired) return;
     const expression = parseScheduleExpression(schedule.ScheduleExpression);
     const stale = expression.kind !== 'at' && (schedule.atMs === undefined || schedule.atMs < nowMs);
-    if (schedule.occurrenceMs === undefined || stale) this.plan(schedule, expression, nowMs);
+    if (schedule.occurrenceMs === undefined || stale) this.plan(schedule, expression, nowMs - this.windowMs(schedule));
     this.arm(schedule);
   }
 
@@ -473,7 +474,7 @@ export class SchedulerService {
     const occurrence = schedule.occurrenceMs;
     const now = this.options.timers.now();
     schedule.lastOccurrenceMs = occurrence;
-    this.plan(schedule, parseScheduleExpression(schedule.ScheduleExpression), now, occurrence);
+    this.plan(schedule, parseScheduleExpression(schedule.ScheduleExpression), now - this.windowMs(schedule), occurrence);
     this.record(schedule, 'fired', scheduledAt);
     if (schedule.fired && schedule.ActionAfterCompletion === 'DELETE') this.remove(schedule);
     else {
