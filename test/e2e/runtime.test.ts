@@ -143,12 +143,21 @@ describe('yobidashi start, end to end', () => {
     const from = new Date(rt.clock.now() - 1000);
     await events(rt).send(new PutEventsCommand({ Entries: [alertEntry()] }));
     const [incident] = await eventually(() => incidents(rt), statusIs('acknowledged'), 'acknowledged');
-    // let the first safety-net check fire too, so the archive is complete
+    // Let the safety-net checks run out too, so the archive is complete: the timeline has the first
+    // check and has not changed for two simulated minutes (one real second at 120x).
+    const read = () => http<Incident>(rt, 'GET', `/api/incidents/${incident!.incidentId}`).then((r) => r.body);
+    let previous = '';
     const before = await eventually(
-      () => http<Incident>(rt, 'GET', `/api/incidents/${incident!.incidentId}`).then((r) => r.body),
-      (i) => i.timeline.events.some((e) => e.detailType === 'CallCheckDue'),
-      'the first check',
-    );
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const now = await read();
+        const same = JSON.stringify(now.timeline.events.map((e) => e.eventId)) === previous;
+        previous = JSON.stringify(now.timeline.events.map((e) => e.eventId));
+        return { now, same };
+      },
+      ({ now, same }) => same && now.timeline.events.some((e) => e.detailType === 'CallCheckDue'),
+      'the timeline to settle',
+    ).then(({ now }) => now);
     const client = events(rt);
     await client.send(
       new StartReplayCommand({
