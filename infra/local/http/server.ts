@@ -14,6 +14,7 @@ import type { SchedulerService } from '../aws/scheduler/scheduler-service.ts';
 import type { DeadLetterQueues } from '../aws/sqs/dead-letter-queues.ts';
 import { awsJson, awsJsonRoutes } from './aws-json-routes.ts';
 import { awsQuery, awsQueryRoutes } from './aws-query-routes.ts';
+import { consoleStatic } from './console-static.ts';
 import { ApiError, strictPathParams } from './request-validation.ts';
 import { restError, restRoutes } from './rest-routes.ts';
 
@@ -23,7 +24,8 @@ import { restError, restRoutes } from './rest-routes.ts';
  *   1. AWS JSON 1.0/1.1 by X-Amz-Target (aws-json-routes.ts): EventBridge, DynamoDB, SQS, CloudWatch;
  *   2. awsQuery by Version and Action (aws-query-routes.ts): CloudFormation, SQS (AWS CLI 2.9);
  *   3. the REST faces by method and path (rest-routes.ts): Scheduler, Connect, Lambda, the alert intake;
- *   4. the local API under /api (../api/local-api.ts).
+ *   4. the local API under /api (../api/local-api.ts);
+ *   5. the console's static files on GET/HEAD of any other path (console-static.ts, docs/console.md).
  *
  * Injected faults answer on the wire, as the AWS service would. Signatures are not checked; any
  * credentials work. A hostile request (a target that is not a URL, a client gone mid-body, a
@@ -50,6 +52,7 @@ export function localApp(parts: LocalParts): Hono {
   app.use(awsQuery(awsQueryRoutes(parts)));
   app.route('/', restRoutes(parts));
   app.route('/api', localApi(parts));
+  app.use(consoleStatic());
   app.notFound((c) => {
     const api = c.req.path === '/api' || c.req.path.startsWith('/api/');
     return c.json({ message: `${api ? 'no such API' : 'nothing here'}: ${c.req.method} ${c.req.path}` }, 404);
