@@ -144,6 +144,9 @@ export interface RejectionRecord {
   input: string;
 }
 
+/** What a summary reads of an incident: a projection, without its roster, alert or outbox. */
+export type IncidentBrief = Pick<Incident, 'incidentId' | 'system' | 'status' | 'openedAt' | 'closedAt' | 'attempt'>;
+
 export interface Timeline {
   incident: Incident | undefined;
   alerts: AlertRecord[];
@@ -163,6 +166,8 @@ export interface Store {
   listIncidents(limit: number): Promise<Incident[]>;
   /** Every incident still `open` (a sparse index: cheap however long the history). */
   listOpenIncidents(): Promise<Incident[]>;
+  /** Incidents opened in [fromMs, toMs), newest first, at most `limit`: a range of the recent index, projected. */
+  listIncidentsOpened(fromMs: number, toMs: number, limit: number): Promise<IncidentBrief[]>;
 
   recordAlert(record: AlertRecord): Promise<void>;
 
@@ -172,6 +177,8 @@ export interface Store {
   findContact(contactId: string): Promise<ContactRecord | undefined>;
   /** Every incident's record of one call (a merged call has several). */
   findContacts(contactId: string): Promise<ContactRecord[]>;
+  /** One incident's contact records in attempt order (its partition's contacts, not its alerts and events). */
+  listContacts(incidentId: string): Promise<ContactRecord[]>;
   /** First writer wins: returns the stored record when an outcome was already there. */
   recordOutcome(
     incidentId: string,

@@ -71,6 +71,8 @@ export const STORE_CALLS: { readonly [M in keyof Store]: readonly AwsCall[] } = 
   listIncidents: [query('gsi1')],
   // incident.query.live: the sparse gsi2 (open incidents only).
   listOpenIncidents: [query('gsi2')],
+  // incident.query.recent between two openings: gsi1.
+  listIncidentsOpened: [query('gsi1')],
   // alert.put.
   recordAlert: [putItem],
   // contact.create (conditional).
@@ -81,6 +83,8 @@ export const STORE_CALLS: { readonly [M in keyof Store]: readonly AwsCall[] } = 
   findContact: [query('gsi1'), getItem],
   // contact.query.byContactId (gsi1), then each item itself.
   findContacts: [query('gsi1'), getItem],
+  // contact.query.primary: the table's own keys (the incident's partition).
+  listContacts: [query('table')],
   // contact.patch (conditional: no outcome yet); on a lost race, the stored record (getContact).
   recordOutcome: [updateItem, getItem],
   // contact.patch (conditional: not noted yet).

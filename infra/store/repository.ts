@@ -7,6 +7,7 @@ import type { Silence } from '../../domain/silence.ts';
 import type {
   AlertRecord,
   ContactRecord,
+  IncidentBrief,
   IncidentHead,
   OutcomeUpdate,
   RejectionRecord,
@@ -114,6 +115,16 @@ export class ElectroStore implements Store {
     return data.map((item) => defined(item) as Incident).filter((incident) => incident.status === 'open');
   }
 
+  async listIncidentsOpened(fromMs: number, toMs: number, limit: number): Promise<IncidentBrief[]> {
+    if (limit < 1 || toMs <= fromMs) return [];
+    const { data } = await this.db.incident.query
+      .recent({})
+      // openedAt alone bounds the range: [from, to), whatever the incident ids after it.
+      .between({ openedAt: fromMs }, { openedAt: toMs })
+      .go({ order: 'desc', count: limit, attributes: ['incidentId', 'system', 'status', 'openedAt', 'closedAt', 'attempt'] });
+    return data.map((item) => defined(item) as IncidentBrief).filter((i) => i.openedAt >= fromMs && i.openedAt < toMs);
+  }
+
   async recordAlert(record: AlertRecord): Promise<void> {
     await this.db.alert.put(record).go();
   }
@@ -132,6 +143,11 @@ export class ElectroStore implements Store {
     // The index is eventually consistent: re-read each item for its latest state.
     const records = await Promise.all(data.map((found) => this.getContact(found.incidentId, found.attempt)));
     return records.filter((r): r is ContactRecord => r !== undefined);
+  }
+
+  async listContacts(incidentId: string): Promise<ContactRecord[]> {
+    const { data } = await this.db.contact.query.primary({ incidentId }).go({ pages: 'all' });
+    return data.map((item) => defined(item) as ContactRecord);
   }
 
   async getLine(lineId: string): Promise<Line | undefined> {

@@ -154,6 +154,31 @@ describe('incidents', () => {
     expect(two.map((i) => i.incidentId)).toEqual(['inc-d', 'inc-b']);
     expect(two[0]).toEqual(newIncident('inc-d', T0 + 3 * 60_000));
   });
+
+  it('listIncidentsOpened reads [from, to) of the recent index, newest first, projected, up to the limit', async () => {
+    for (const [id, at] of [['inc-a', T0 - 1], ['inc-b', T0], ['inc-c', T0 + 60_000], ['inc-d', T0 + 120_000 - 1], ['inc-e', T0 + 120_000]] as const) {
+      await store.createIncident(newIncident(id, at));
+    }
+    await store.putRoster(ROSTER);
+    await store.saveIncident({ ...newIncident('inc-c', T0 + 60_000), version: 2, status: 'acknowledged', closedAt: T0 + 90_000 }, 1);
+
+    const window = await store.listIncidentsOpened(T0, T0 + 120_000, 10);
+    expect(window.map((i) => i.incidentId)).toEqual(['inc-d', 'inc-c', 'inc-b']);
+    expect(window[1]).toEqual({ incidentId: 'inc-c', system: 'XYZ', status: 'acknowledged', openedAt: T0 + 60_000, closedAt: T0 + 90_000, attempt: 1 });
+    expect((await store.listIncidentsOpened(T0, T0 + 120_000, 2)).map((i) => i.incidentId)).toEqual(['inc-d', 'inc-c']);
+    await expect(store.listIncidentsOpened(T0 + 1, T0 + 60_000, 10)).resolves.toEqual([]);
+  });
+
+  it('listIncidentsOpened pages through more than one response (1 MB pages of big incidents)', async () => {
+    const big = 'x'.repeat(100_000);
+    for (let i = 0; i < 14; i++) {
+      const incident = newIncident(`inc-${String(i).padStart(2, '0')}`, T0 + i * 1000);
+      await store.createIncident({ ...incident, alert: { ...incident.alert, message: big } });
+    }
+    const all = await store.listIncidentsOpened(T0, T0 + 60_000, 100);
+    expect(all).toHaveLength(14);
+    expect((await store.listIncidentsOpened(T0, T0 + 60_000, 12)).map((i) => i.incidentId).at(-1)).toBe('inc-02');
+  });
 });
 
 describe('open incidents (the sparse gsi2)', () => {
@@ -276,6 +301,17 @@ describe('contacts', () => {
     await expect(store.createContact({ ...record, contactId: 'contact-retry' })).resolves.toBe(false);
     await expect(store.getContact('inc-1', 1)).resolves.toEqual(record);
     await expect(store.getContact('inc-1', 2)).resolves.toBeUndefined();
+  });
+
+  it("listContacts reads one incident's contacts in attempt order, not its alerts or events", async () => {
+    await store.createIncident(newIncident('inc-1'));
+    await store.recordAlert(alertRecord('inc-1', 'alert-1', T0));
+    await store.recordEvent(timelineEvent('inc-1', 'evt-1', '2026-11-24T01:00:00.000Z'));
+    for (const attempt of [10, 2, 1]) await store.createContact(contact('inc-1', attempt, `contact-${attempt}`));
+    await store.createContact(contact('inc-2', 1, 'contact-other'));
+    expect((await store.listContacts('inc-1')).map((c) => c.attempt)).toEqual([1, 2, 10]);
+    expect((await store.listContacts('inc-1'))[0]).toEqual(contact('inc-1', 1, 'contact-1'));
+    await expect(store.listContacts('inc-none')).resolves.toEqual([]);
   });
 
   it('findContact finds the record by Connect contact id through the GSI', async () => {
