@@ -2,12 +2,18 @@ import type { Condition, ErrorType, RawAction, RawFlow } from './flow-language.t
 import { ssmlToText } from './ssml.ts';
 
 /**
- * Runs contact-flow JSON for one outbound contact against a scripted callee, producing what Amazon
- * Connect would: what was spoken (language, voice), attribute updates, tags, Lambda invocations,
- * the disconnect reason and the times of it all. Time is simulated: a run yields the moments it
- * needs to wait for, so a caller can drive it on a virtual clock (the local Connect simulator) or
+ * Runs contact-flow JSON for one outbound contact against a callee, producing what Amazon Connect
+ * would: what was spoken (language, voice), attribute updates, tags, Lambda invocations, the
+ * disconnect reason and the times of it all. Time is simulated: a run yields the moments it needs
+ * to wait for, so a caller can drive it on a virtual clock (the local Connect simulator) or
  * straight to the end (`runContact`). An action type it does not know stops the run with an error
  * naming it; nothing is skipped silently.
+ *
+ * The callee is live: answering, declining, keys and hanging up reach the run as they happen
+ * (`answer`, `reject`, `press`, `hangUp`), and the run wakes early to take them in (`step(atMs)`
+ * with the time they came). A scripted callee (`busy`, `answer` with presses…) is the same live
+ * callee with its actions loaded in advance, so both go through one implementation of what a
+ * prompt makes of keys.
  */
 
 export const RING_TIMEOUT_MS = 60_000;
@@ -27,7 +33,9 @@ export type Callee =
   | { kind: 'busy' }
   | { kind: 'invalid' }
   | { kind: 'ring-out' }
-  | { kind: 'answer'; afterSeconds?: number; presses?: KeyPress[]; hangUpAfterSeconds?: number };
+  | { kind: 'answer'; afterSeconds?: number; presses?: KeyPress[]; hangUpAfterSeconds?: number }
+  /** Acts while the call goes on, through ContactRun's answer, reject, press and hangUp. */
+  | { kind: 'live' };
 
 export interface ContactFlowEventPayload {
   Name: 'ContactFlowEvent';
@@ -70,6 +78,14 @@ export interface ContactResult {
   log: FlowLogEntry[];
 }
 
+/** A live callee's action the call is in no state for (answering a call that is already connected…). */
+export class CalleeActionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CalleeActionError';
+  }
+}
+
 export class UnsupportedActionError extends Error {
   constructor(readonly actionType: string, readonly identifier: string) {
     super(`contact flow action "${identifier}" has type ${actionType}, which the interpreter does not support`);
@@ -88,10 +104,15 @@ export interface ContactOptions {
 }
 
 interface KeyEvent {
+  /** When the key is keyed (a burst is keyed 250 ms apart). */
   atMs: number;
+  /** When the callee sent it: a live burst is sent at once; a scripted key when it is keyed. */
+  sentAtMs: number;
   key: string;
   used: boolean;
 }
+
+const KEYS = /^[0-9*#]+$/;
 
 export class ContactRun {
   readonly result: ContactResult;
@@ -103,7 +124,15 @@ export class ContactRun {
   private stored = '';
   private language = 'en-US';
   private voice = { name: 'Joanna', engine: 'Standard' };
+  /** When the callee answers, declines or hangs up: known in advance for a scripted callee, as it happens for a live one. */
+  private answerAtMs = Number.POSITIVE_INFINITY;
+  private rejection: { atMs: number; reason: string } | undefined;
   private hangUpAtMs = Number.POSITIVE_INFINITY;
+  /** The latest time the driver has reached (`step(atMs)`, or the moment the run asked to wake). */
+  private present: number;
+  private waitingFor: number | undefined;
+  /** Bumped by every action of the callee: a run waiting for a moment wakes early to look again. */
+  private inputs = 0;
   private readonly steps: AsyncGenerator<number, void>;
 
   constructor(
@@ -111,6 +140,7 @@ export class ContactRun {
     private readonly options: ContactOptions,
   ) {
     this.now = options.startMs;
+    this.present = options.startMs;
     this.actions = new Map(flow.Actions.map((a) => [a.Identifier, a]));
     this.result = {
       contactId: options.contactId,
@@ -121,52 +151,151 @@ export class ContactRun {
       transcript: [],
       log: [],
     };
+    this.preload(options.callee);
     this.steps = this.run();
   }
 
-  /** Runs until the contact needs time to pass; returns when to call again, or undefined when over. */
-  async step(): Promise<number | undefined> {
+  /**
+   * Runs until the contact needs time to pass; returns when to call again, or undefined when over.
+   * `atMs` is the time now: the moment asked for, or earlier when the callee acted (the run looks
+   * at what it did and asks again). Without it, time jumps to the moment the run asked for.
+   */
+  async step(atMs?: number): Promise<number | undefined> {
     if (this.result.state === 'ended') return undefined;
+    this.present = Math.max(this.present, atMs ?? this.waitingFor ?? this.present);
     const next = await this.steps.next();
-    return next.done ? undefined : next.value;
+    this.waitingFor = next.done ? undefined : next.value;
+    return this.waitingFor;
   }
 
   /** StopContact: the contact ends now, wherever the flow was. */
   stop(atMs: number, reason = 'API'): void {
     if (this.result.state === 'ended') return;
-    // While suspended, `now` already holds the moment the run is waiting for; the stop is earlier.
-    this.now = atMs;
+    this.now = Math.max(this.now, atMs);
     this.interruptSpeech(this.now);
     this.end(reason);
   }
 
+  /** A live callee answers a ringing call; the run connects at its next step. */
+  answer(atMs: number): void {
+    this.expectRinging('answer');
+    this.answerAtMs = this.input(atMs);
+  }
+
+  /** A live callee declines a ringing call (TELECOM_UNANSWERED) or is busy (TELECOM_BUSY). */
+  reject(atMs: number, reason: string): void {
+    this.expectRinging('reject');
+    this.rejection = { atMs: this.input(atMs), reason };
+  }
+
+  /** A live callee keys `keys` (0-9, *, #), 250 ms apart, from `atMs` or after a burst still being keyed. */
+  press(keys: string, atMs: number): void {
+    if (!KEYS.test(keys)) throw new CalleeActionError(`keys may hold only 0-9, * and #: "${keys}"`);
+    this.expectConnected('press keys');
+    const sentAt = this.input(atMs);
+    const last = this.keys.at(-1);
+    const first = Math.max(sentAt, last ? last.atMs + KEY_GAP_MS : sentAt);
+    [...keys].forEach((key, i) => this.keys.push({ atMs: first + i * KEY_GAP_MS, sentAtMs: sentAt, key, used: false }));
+  }
+
+  /** A live callee hangs up a connected call (CUSTOMER_DISCONNECT). */
+  hangUp(atMs: number): void {
+    this.expectConnected('hang up');
+    this.hangUpAtMs = Math.min(this.hangUpAtMs, this.input(atMs));
+  }
+
+  /** The keys the callee had sent by `atMs` (not after the call ended), in order. */
+  keysSent(atMs: number): string {
+    const until = Math.min(atMs, this.result.endedAtMs ?? Number.POSITIVE_INFINITY);
+    return this.keys
+      .filter((k) => k.sentAtMs <= until)
+      .map((k) => k.key)
+      .join('');
+  }
+
+  private expectRinging(what: string): void {
+    if (this.options.callee.kind !== 'live') throw new CalleeActionError(`a scripted callee cannot ${what}`);
+    if (this.result.state !== 'ringing' || this.rejection || this.answerAtMs !== Number.POSITIVE_INFINITY) throw new CalleeActionError(`cannot ${what}: the call is not ringing`);
+  }
+
+  private expectConnected(what: string): void {
+    if (this.options.callee.kind !== 'live') throw new CalleeActionError(`a scripted callee cannot ${what}`);
+    if (this.result.state !== 'connected' || this.hangUpAtMs !== Number.POSITIVE_INFINITY) throw new CalleeActionError(`cannot ${what}: the call is not connected`);
+  }
+
+  /** Something the callee did at `atMs` (never before what the run has already lived through). */
+  private input(atMs: number): number {
+    const at = Math.max(atMs, this.now);
+    this.present = Math.max(this.present, at);
+    this.inputs++;
+    return at;
+  }
+
+  /** A scripted callee is a live one whose actions are known from the start. */
+  private preload(callee: Callee): void {
+    const { startMs } = this.options;
+    if (callee.kind === 'busy') this.rejection = { atMs: startMs + 3_000, reason: 'TELECOM_BUSY' };
+    if (callee.kind === 'invalid') this.rejection = { atMs: startMs + 1_000, reason: 'TELECOM_NUMBER_INVALID' };
+    if (callee.kind !== 'answer') return;
+    const answeredAt = startMs + (callee.afterSeconds ?? 5) * 1000;
+    if (answeredAt >= startMs + RING_TIMEOUT_MS) return; // it would answer after the ring timeout: it never does
+    this.answerAtMs = answeredAt;
+    if (callee.hangUpAfterSeconds !== undefined) this.hangUpAtMs = answeredAt + callee.hangUpAfterSeconds * 1000;
+    for (const press of callee.presses ?? []) {
+      [...press.keys].forEach((key, i) => {
+        const atMs = answeredAt + press.atSeconds * 1000 + i * KEY_GAP_MS;
+        if (atMs < this.hangUpAtMs) this.keys.push({ atMs, sentAtMs: atMs, key, used: false });
+      });
+    }
+    this.keys.sort((a, b) => a.atMs - b.atMs);
+  }
+
+  /**
+   * Waits until `until`, or less when the callee acts first (the caller looks again at what it
+   * did). `yieldOnce`: ask the driver for the moment even when it has come (ringing always does).
+   */
+  private async *wait(until: number, yieldOnce = false): AsyncGenerator<number, void> {
+    const seen = this.inputs;
+    for (let yielded = false; ; yielded = true) {
+      if (yielded || !yieldOnce) {
+        if (this.present >= until) {
+          this.now = Math.max(this.now, until);
+          return;
+        }
+        if (this.inputs !== seen) {
+          this.now = Math.max(this.now, this.present);
+          return;
+        }
+      }
+      yield until;
+    }
+  }
+
+  /** Lets time pass until `until`, or until the callee hangs up. */
+  private async *sleep(until: number): AsyncGenerator<number, void> {
+    for (;;) {
+      const target = Math.min(until, this.hangUpAtMs);
+      if (this.now >= target) return;
+      yield* this.wait(target);
+    }
+  }
+
+  private hungUp(): boolean {
+    return this.now >= this.hangUpAtMs;
+  }
+
   private async *run(): AsyncGenerator<number, void> {
-    const { callee, startMs } = this.options;
-    if (callee.kind === 'busy') {
-      yield (this.now = startMs + 3_000);
-      return this.end('TELECOM_BUSY');
+    const ringEnd = this.options.startMs + RING_TIMEOUT_MS;
+    // Ringing: a rejection, the ring timeout and the answer, whichever comes first (ties in that order).
+    for (let first = true; ; first = false) {
+      yield* this.wait(Math.min(this.rejection?.atMs ?? Number.POSITIVE_INFINITY, ringEnd, this.answerAtMs), first);
+      if (this.isOver()) return;
+      if (this.rejection && this.now >= this.rejection.atMs) return this.end(this.rejection.reason);
+      if (this.now >= ringEnd) return this.end('TELECOM_UNANSWERED');
+      if (this.now >= this.answerAtMs) break;
     }
-    if (callee.kind === 'invalid') {
-      yield (this.now = startMs + 1_000);
-      return this.end('TELECOM_NUMBER_INVALID');
-    }
-    const answerAfter = callee.kind === 'answer' ? (callee.afterSeconds ?? 5) * 1000 : Number.POSITIVE_INFINITY;
-    if (callee.kind === 'ring-out' || answerAfter >= RING_TIMEOUT_MS) {
-      yield (this.now = startMs + RING_TIMEOUT_MS);
-      return this.end('TELECOM_UNANSWERED');
-    }
-    yield (this.now = startMs + answerAfter);
-    if (this.isOver()) return;
     this.result.state = 'connected';
     this.result.connectedAtMs = this.now;
-    if (callee.kind === 'answer') {
-      const answeredAt = this.now;
-      if (callee.hangUpAfterSeconds !== undefined) this.hangUpAtMs = answeredAt + callee.hangUpAfterSeconds * 1000;
-      for (const press of callee.presses ?? []) {
-        [...press.keys].forEach((key, i) => this.keys.push({ atMs: answeredAt + press.atSeconds * 1000 + i * KEY_GAP_MS, key, used: false }));
-      }
-      this.keys.sort((a, b) => a.atMs - b.atMs);
-    }
 
     let current: string | undefined = this.flow.StartAction;
     for (let steps = 0; current !== undefined; steps++) {
@@ -174,17 +303,13 @@ export class ContactRun {
       const action = this.actions.get(current);
       if (!action) throw new Error(`contact flow has no action "${current}"`);
       this.result.log.push({ atMs: this.now, kind: 'action', actionId: action.Identifier, type: action.Type });
-      const outcome = await this.execute(action);
-      if (outcome.waitUntil !== undefined && outcome.waitUntil > this.now) {
-        const until = Math.min(outcome.waitUntil, this.hangUpAtMs);
-        yield (this.now = until);
-      }
+      const next = yield* this.execute(action);
       if (this.isOver()) return;
-      if (this.now >= this.hangUpAtMs) {
+      if (this.hungUp()) {
         this.interruptSpeech(this.hangUpAtMs);
         return this.end('CUSTOMER_DISCONNECT');
       }
-      current = outcome.next;
+      current = next;
     }
   }
 
@@ -206,14 +331,15 @@ export class ContactRun {
     }
   }
 
-  private async execute(action: RawAction): Promise<{ next: string | undefined; waitUntil?: number }> {
+  /** Runs one action (waiting as long as it takes); returns the next action, if any. */
+  private async *execute(action: RawAction): AsyncGenerator<number, string | undefined> {
     const p = action.Parameters;
     const t = action.Transitions;
     switch (action.Type) {
       case 'Compare': {
         const value = this.resolve(String(p.ComparisonValue ?? ''));
         const hit = (t.Conditions ?? []).find((c) => conditionHolds(c, value));
-        return { next: hit?.NextAction ?? this.error(action, 'NoMatchingCondition') ?? t.NextAction };
+        return hit?.NextAction ?? this.error(action, 'NoMatchingCondition') ?? t.NextAction;
       }
       case 'Loop': {
         const count = (this.loops.get(action.Identifier) ?? 0) + 1;
@@ -221,37 +347,38 @@ export class ContactRun {
         const looping = count <= limit;
         this.loops.set(action.Identifier, looping ? count : 0);
         const operand = looping ? 'ContinueLooping' : 'DoneLooping';
-        return { next: (t.Conditions ?? []).find((c) => c.Condition.Operands[0] === operand)?.NextAction ?? t.NextAction };
+        return (t.Conditions ?? []).find((c) => c.Condition.Operands[0] === operand)?.NextAction ?? t.NextAction;
       }
       case 'UpdateContactTextToSpeechVoice':
         this.voice = { name: this.resolve(String(p.TextToSpeechVoice)), engine: String(p.TextToSpeechEngine ?? 'Standard') };
-        return { next: t.NextAction };
+        return t.NextAction;
       case 'UpdateContactData':
         if (typeof p.LanguageCode === 'string') this.language = this.resolve(p.LanguageCode);
-        return { next: t.NextAction };
+        return t.NextAction;
       case 'TagContact': {
         const tags = this.resolveMap(p.Tags);
         Object.assign(this.result.tags, tags);
         this.result.log.push({ atMs: this.now, kind: 'tags', tags });
-        return { next: t.NextAction };
+        return t.NextAction;
       }
       case 'UpdateContactAttributes': {
         const attributes = this.resolveMap(p.Attributes);
         Object.assign(this.result.attributes, attributes);
         this.result.log.push({ atMs: this.now, kind: 'attributes', attributes });
-        return { next: t.NextAction };
+        return t.NextAction;
       }
       case 'MessageParticipant': {
         const speech = this.speak(action);
-        return { next: t.NextAction, waitUntil: speech.endMs };
+        yield* this.sleep(speech.endMs);
+        return t.NextAction;
       }
       case 'GetParticipantInput':
-        return p.StoreInput === 'True' ? this.storeInput(action) : this.menuInput(action);
+        return p.StoreInput === 'True' ? yield* this.storeInput(action) : yield* this.menuInput(action);
       case 'InvokeLambdaFunction':
-        return { next: await this.invoke(action) };
+        return await this.invoke(action);
       case 'DisconnectParticipant':
         this.end('CONTACT_FLOW_DISCONNECT');
-        return { next: undefined };
+        return undefined;
       default:
         throw new UnsupportedActionError(action.Type, action.Identifier);
     }
@@ -281,22 +408,41 @@ export class ContactRun {
     return speech;
   }
 
-  /** Keys pressed before this prompt started are gone, as on a real call. */
+  /**
+   * The first key not yet taken, keyed in [fromMs, beforeMs) and before a hang-up, as far as the
+   * callee's keys are known now. Keys pressed before this prompt started are gone, as on a real call.
+   */
   private nextKey(fromMs: number, beforeMs: number): KeyEvent | undefined {
-    const key = this.keys.find((k) => !k.used && k.atMs >= fromMs && k.atMs < beforeMs && k.atMs < this.hangUpAtMs);
-    if (key) key.used = true;
     for (const k of this.keys) if (k.atMs < fromMs) k.used = true;
-    return key;
+    return this.keys.find((k) => !k.used && k.atMs >= fromMs && k.atMs < beforeMs && k.atMs < this.hangUpAtMs);
+  }
+
+  /**
+   * Waits for the next key in [fromMs, deadline): the key once its moment has come, undefined at
+   * the deadline, 'hung-up' if the callee hangs up first. Keys that arrive while it waits count.
+   */
+  private async *awaitKey(fromMs: number, deadline: number): AsyncGenerator<number, KeyEvent | undefined | 'hung-up'> {
+    for (;;) {
+      const key = this.nextKey(fromMs, deadline);
+      const target = key ? key.atMs : deadline;
+      if (this.now < target) yield* this.wait(Math.min(target, this.hangUpAtMs));
+      if (this.hungUp()) return 'hung-up';
+      if (this.now < target) continue; // the callee did something: look again
+      if (!key) return undefined;
+      key.used = true;
+      return key;
+    }
   }
 
   /** A DTMF menu: the first key, even while the prompt is still playing, picks the branch. */
-  private menuInput(action: RawAction): { next: string | undefined; waitUntil: number } {
+  private async *menuInput(action: RawAction): AsyncGenerator<number, string | undefined> {
     const speech = this.speak(action);
     const timeout = Number(action.Parameters.InputTimeLimitSeconds ?? 5) * 1000;
-    const key = this.nextKey(speech.atMs, speech.endMs + timeout);
+    const key = yield* this.awaitKey(speech.atMs, speech.endMs + timeout);
+    if (key === 'hung-up') return undefined;
     if (!key) {
       this.result.log.push({ atMs: speech.endMs + timeout, kind: 'input', actionId: action.Identifier, keys: '', result: 'InputTimeLimitExceeded' });
-      return { next: this.error(action, 'InputTimeLimitExceeded'), waitUntil: speech.endMs + timeout };
+      return this.error(action, 'InputTimeLimitExceeded');
     }
     if (key.atMs < speech.endMs) {
       speech.endMs = key.atMs;
@@ -304,11 +450,11 @@ export class ContactRun {
     }
     const hit = (action.Transitions.Conditions ?? []).find((c) => conditionHolds(c, key.key));
     this.result.log.push({ atMs: key.atMs, kind: 'input', actionId: action.Identifier, keys: key.key, result: hit ? 'condition' : 'NoMatchingCondition' });
-    return { next: hit?.NextAction ?? this.error(action, 'NoMatchingCondition'), waitUntil: key.atMs };
+    return hit?.NextAction ?? this.error(action, 'NoMatchingCondition');
   }
 
   /** Stored input: digits until the terminator, the maximum length, or a pause as long as the time limit. */
-  private storeInput(action: RawAction): { next: string | undefined; waitUntil: number } {
+  private async *storeInput(action: RawAction): AsyncGenerator<number, string | undefined> {
     const p = action.Parameters as { InputTimeLimitSeconds?: string; DTMFConfiguration?: { InputTerminationSequence?: string }; InputValidation?: { CustomValidation?: { MaximumLength?: string } } };
     const speech = this.speak(action);
     const timeout = Number(p.InputTimeLimitSeconds ?? 5) * 1000;
@@ -318,36 +464,42 @@ export class ContactRun {
     let terminated = false;
     let deadline = speech.endMs + timeout;
     let at = speech.atMs;
-    let key = this.nextKey(at, deadline);
-    if (key && key.atMs < speech.endMs) {
-      speech.endMs = key.atMs;
-      speech.interrupted = true;
-    }
-    while (key) {
-      at = key.atMs;
+    let doneAt: number;
+    for (;;) {
+      const key = yield* this.awaitKey(at, deadline);
+      if (key === 'hung-up') return undefined;
+      if (!key) {
+        doneAt = deadline;
+        break;
+      }
+      if (key.atMs < speech.endMs) {
+        speech.endMs = key.atMs;
+        speech.interrupted = true;
+      }
+      doneAt = at = key.atMs;
       if (key.key === terminator) {
         terminated = true;
         break;
       }
       digits += key.key;
       if (digits.length >= maxLength) {
-        // A terminator keyed straight after the last allowed digit still belongs to this entry.
+        // A terminator keyed straight after the last allowed digit (already known) still belongs to this entry.
         const after = this.keys.find((k) => !k.used && k.atMs >= at && k.atMs < at + timeout);
         if (after?.key === terminator) {
           after.used = true;
-          at = after.atMs;
+          doneAt = after.atMs;
           terminated = true;
         }
         break;
       }
       deadline = at + timeout;
-      key = this.nextKey(at, deadline);
     }
+    yield* this.sleep(doneAt);
+    if (this.hungUp()) return undefined;
     const nothing = digits === '' && !terminated;
     this.stored = nothing ? 'Timeout' : digits;
-    const doneAt = nothing ? deadline : key ? at : deadline;
     this.result.log.push({ atMs: doneAt, kind: 'input', actionId: action.Identifier, keys: digits + (terminated ? terminator : ''), result: `stored "${this.stored}"` });
-    return { next: action.Transitions.NextAction, waitUntil: doneAt };
+    return action.Transitions.NextAction;
   }
 
   private async invoke(action: RawAction): Promise<string | undefined> {
