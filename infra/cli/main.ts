@@ -6,6 +6,7 @@ import { AwsBackend } from './aws-backend.ts';
 import { CliError, type Backend, type Check } from './backend.ts';
 import { driftCheck, putEvent, replay, routeDrift, testPatternRemotely } from './events.ts';
 import { LocalBackend } from './local-backend.ts';
+import { ROUTE_COLUMNS, routeRows } from './views.ts';
 
 /**
  * The yobidashi CLI. Without `--stack` it talks to a local runtime (`yobidashi start`, the
@@ -232,7 +233,7 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
   sub(program, 'routes', 'the routing table; with --stack, the deployed rules against it (drift)').action(async (_o: unknown, command: Command) => {
     const g = globals(command);
     if (!(g.stack ?? process.env.YOBIDASHI_STACK) && !g.endpoint) {
-      print(command, ROUTES, () => table(ROUTES.map((r) => ({ name: r.name, handler: r.handler, replays: r.sideEffects ? 'excluded' : 'delivered', pattern: JSON.stringify(r.eventPattern) }))));
+      print(command, ROUTES, () => table(routeRows(), ROUTE_COLUMNS));
       return;
     }
     const drift = await routeDrift((await backend(command)).events());

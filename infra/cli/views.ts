@@ -1,5 +1,8 @@
 import type { Incident } from '../../domain/incident.ts';
 import type { Silence } from '../../domain/silence.ts';
+import { timeToAcknowledgeSeconds } from '../../domain/summary.ts';
+import { BUS_NAME } from '../../events/envelope.ts';
+import { ROUTES, type Route } from '../../events/routes.ts';
 import type { ContactRecord, Timeline } from '../../handlers/ports.ts';
 
 /**
@@ -50,10 +53,14 @@ export function contactView(c: ContactRecord) {
   };
 }
 
-/** An incident with its audit trail: alerts, calls and events in time order. */
+/**
+ * An incident with its audit trail: alerts, calls and events in time order; and, once acknowledged,
+ * how long that took (seconds from the opening to the key press, domain/summary.ts).
+ */
 export function incidentDetail(timeline: Timeline & { incident: Incident }) {
   return {
     ...incidentSummary(timeline.incident),
+    timeToAcknowledgeSeconds: timeToAcknowledgeSeconds(timeline.incident, timeline.contacts),
     timeline: {
       alerts: timeline.alerts.map((a) => ({ alertId: a.alertId, receivedAt: iso(a.receivedAt), source: a.source, status: a.alert.status, disposition: a.disposition, lastcheck: a.alert.lastcheck })),
       calls: timeline.contacts.map(contactView),
@@ -64,6 +71,25 @@ export function incidentDetail(timeline: Timeline & { incident: Incident }) {
   };
 }
 export type IncidentDetail = ReturnType<typeof incidentDetail>;
+
+/**
+ * The routing table (events/routes.ts) as `yobidashi routes` prints it and `GET /api/routes`
+ * answers: one rule per route on the bus (locally the rule is named after the route; on AWS its
+ * name ends with `-<route>`), its pattern, the handler it targets, and whether replays reach it.
+ */
+export function routeRows(routes: readonly Route[] = ROUTES) {
+  return routes.map((r) => ({
+    name: r.name,
+    bus: BUS_NAME,
+    handler: r.handler,
+    replays: r.sideEffects ? ('excluded' as const) : ('delivered' as const),
+    pattern: r.eventPattern,
+    description: r.description,
+  }));
+}
+export type RouteRow = ReturnType<typeof routeRows>[number];
+/** The columns `yobidashi routes` prints (the pattern as JSON). */
+export const ROUTE_COLUMNS = ['name', 'handler', 'replays', 'pattern'];
 
 /** A call as the call history keeps it (the table's contact records). */
 export function callRow(c: ContactRecord) {

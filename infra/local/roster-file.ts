@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { responderSchema, rosterSchema, type Roster } from '../../domain/roster.ts';
 
 /**
@@ -59,6 +59,15 @@ export function parseRosterText(text: string, name = 'roster'): Roster[] {
   });
   if (problems.length) throw new RosterFileError(problems.sort((a, b) => a.line - b.line).map((p) => p.text));
   return rosters;
+}
+
+/**
+ * A roster as a roster file, in YAML: what `GET /api/rosters/{system}?format=yaml` gives to edit,
+ * and `parseRosterText` (the import) reads back as the same roster. Strings that would read as
+ * something else (`+819012345678` as a number) are quoted by the writer.
+ */
+export function rosterText(roster: Roster): string {
+  return stringify(roster, { lineWidth: 0 });
 }
 
 interface UnknownField {

@@ -5,6 +5,7 @@ import type { Clock, Store } from '../../../handlers/ports.ts';
 import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView } from '../../cli/views.ts';
 import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from '../aws/connect/connect-simulator.ts';
 import type { EventBridgeCore } from '../aws/eventbridge/event-bridge-core.ts';
+import { rosterText } from '../roster-file.ts';
 import { faultSpecSchema, type FaultBook } from '../aws/faults/fault-book.ts';
 import { ApiError, jsonBody, valid } from '../http/request-validation.ts';
 import { padded, page, pageQuery, type Listing, type PageQuery } from './pagination.ts';
@@ -35,6 +36,7 @@ const phoneParam = z.object({
 });
 const systemParam = z.object({ system: rosterSchema.shape.system });
 const idParam = z.object({ id: z.string().min(1) });
+const rosterFormat = z.object({ format: z.enum(['json', 'yaml'], { message: 'must be json or yaml' }).optional() });
 const redriveSchema = z.object({ id: z.string().min(1).optional() }).strict();
 
 const phoneSchema = z
@@ -177,10 +179,12 @@ export function localApi(deps: ApiDeps): Hono {
     return c.json(roster);
   });
   api.get('/rosters', async (c) => c.json(await store.listRosters()));
-  api.get('/rosters/:system', valid('param', systemParam), async (c) => {
+  api.get('/rosters/:system', valid('param', systemParam), valid('query', rosterFormat), async (c) => {
     const { system } = c.req.valid('param');
     const roster = await store.getRoster(system);
     if (!roster) throw new ApiError(404, `no roster for system ${system}`);
+    // As a roster file, to edit and import again (POST /rosters/import, console-api.ts).
+    if (c.req.valid('query').format === 'yaml') return c.body(rosterText(roster), 200, { 'content-type': 'text/yaml; charset=utf-8' });
     return c.json(roster);
   });
 

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../handlers/ports.ts';
 import { localApi, type ApiDeps } from '../api/local-api.ts';
+import { consoleApi } from '../api/console-api.ts';
 import type { LocalStack } from '../aws/cloudformation/local-stack.ts';
 import type { ConnectService } from '../aws/connect/connect-service.ts';
 import type { FaultBook } from '../aws/faults/fault-book.ts';
@@ -52,6 +53,7 @@ export function localApp(parts: LocalParts): Hono {
   app.use(awsQuery(awsQueryRoutes(parts)));
   app.route('/', restRoutes(parts));
   app.route('/api', localApi(parts));
+  app.route('/api', consoleApi(parts));
   app.use(consoleStatic());
   app.notFound((c) => {
     const api = c.req.path === '/api' || c.req.path.startsWith('/api/');
