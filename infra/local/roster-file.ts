@@ -29,8 +29,22 @@ export function parseRosterText(text: string, name = 'roster'): Roster[] {
   if (doc.errors.length) {
     throw new RosterFileError(doc.errors.map((e) => `${name}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // yaml refuses an alias bomb ("Excessive alias count …") while building the value.
+    throw new RosterFileError([`${name}:1: ${error instanceof Error ? error.message : String(error)}`]);
+  }
   const isWrapped = typeof data === 'object' && data !== null && !Array.isArray(data) && 'rosters' in data;
+  if (isWrapped) {
+    const wrapped = (data as { rosters: unknown }).rosters;
+    if (wrapped !== null && wrapped !== undefined && !Array.isArray(wrapped)) {
+      const node = doc.get('rosters', true) as { range?: [number, number, number] } | undefined;
+      const line = node?.range ? lines.linePos(node.range[0]).line : 1;
+      throw new RosterFileError([`${name}:${line}: rosters: must be a list of rosters`]);
+    }
+  }
   const list: unknown[] = Array.isArray(data) ? data : isWrapped ? ((data as { rosters: unknown[] }).rosters ?? []) : [data];
   const prefix: (string | number)[] = Array.isArray(data) ? [] : isWrapped ? ['rosters'] : [];
   const problems: { line: number; text: string }[] = [];

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../domain/incident.ts';
 import { maskPhone } from '../../domain/roster.ts';
@@ -209,6 +210,19 @@ describe('rosters as files', () => {
     expect((await http(h.rt, 'GET', '/api/rosters/XYZ?format=json')).body).toEqual({ ...(stored as object), rounds: 2 });
     expect((await http<{ message: string }>(h.rt, 'GET', '/api/rosters/XYZ?format=xml')).body.message).toMatch(/^format: /);
     expect((await http(h.rt, 'GET', '/api/rosters/NOPE?format=yaml')).status).toBe(404);
+  });
+
+  it('any text or JSON as a file gets 200 or 400 with problems, never a 500', async () => {
+    h = await Harness.start();
+    const yamlish = fc.array(fc.constantFrom('rosters:', '- ', 'system: ', 'responders:', '  ', '[', ']', '{', '}', ': ', 'x', '"+819011110001"', '&a ', '*a', '!!str ', '\n', '#', 'null', '5'), { maxLength: 30 }).map((parts) => parts.join(''));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), yamlish, fc.jsonValue().map((v) => JSON.stringify(v))), async (text) => {
+        const res = await post(text, 'fuzz.yaml');
+        expect([200, 400], text.slice(0, 200)).toContain(res.status);
+        if (res.status === 400) expect(res.body.problems?.every((p) => p.startsWith('fuzz.yaml:'))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('a file over 1 MiB is refused with 413 before it is read', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseRosterText, readRosterFile, RosterFileError } from '../../infra/local/roster-file.ts';
+import { parseRosterText, readRosterFile, RosterFileError, rosterText } from '../../infra/local/roster-file.ts';
 
 function problems(text: string): string[] {
   try {
@@ -118,5 +118,20 @@ describe('roster files', () => {
 
   it('reports YAML syntax errors with their line', () => {
     expect(problems('system: A\nresponders:\n  - name: [unclosed')[0]).toMatch(/^r\.yaml:3: /);
+  });
+
+  it('a `rosters` that is not a list, or an alias bomb, is a problem, not a crash', () => {
+    expect(problems('# rosters\nrosters: 5')).toEqual(['r.yaml:2: rosters: must be a list of rosters']);
+    expect(problems('rosters: {system: A}')).toEqual(['r.yaml:1: rosters: must be a list of rosters']);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    expect(problems(bomb.join('\n'))).toEqual([expect.stringMatching(/^r\.yaml:1: Excessive alias count/)]);
+  });
+
+  it('a roster written out by rosterText reads back as the same roster', () => {
+    const [roster] = parseRosterText('system: A\ngroupBy: [system, host]\nresponders:\n  - {name: "yes", phone: "+819011110001", hours: "Mon-Fri 09:00-18:00"}\n  - {name: "007", phone: "+12125550102", language: en-US}');
+    const text = rosterText(roster!);
+    expect(text).toContain('phone: "+819011110001"');
+    expect(parseRosterText(text)).toEqual([roster]);
   });
 });
