@@ -133,7 +133,7 @@ describe('incident calls and the summary', () => {
 
   it('reads at most so many incidents of the window, the newest, and says it was truncated', async () => {
     h = await Harness.start();
-    await h.roster(xyzRoster({ people: 1 }));
+    await h.roster(xyzRoster({ people: 2 }));
     h.phone(AKI, { answer: true, digits: '1' });
     await h.sendAlert({ alertinfo: ['a', 'b', 'c'].map((host) => ({ systemname: 'XYZ', host, service: 'CPU' })) });
     await h.settle();
