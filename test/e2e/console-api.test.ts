@@ -8,7 +8,7 @@ import { maskPhone } from '../../domain/roster.ts';
 import { ROUTES } from '../../events/routes.ts';
 import { table } from '../../infra/cli/main.ts';
 import { ROUTE_COLUMNS, type RouteRow } from '../../infra/cli/views.ts';
-import { loadSummary, MAX_ROSTER_FILE_BYTES, type IncidentCallRow } from '../../infra/local/api/console-api.ts';
+import { incidentCalls, loadSummary, MAX_ROSTER_FILE_BYTES, type IncidentCallRow } from '../../infra/local/api/console-api.ts';
 import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
 import { AKI, BEN, xyzRoster } from '../scenarios/people.ts';
 import { http, runCli } from './support.ts';
@@ -83,6 +83,13 @@ describe('incident calls and the summary', () => {
       expect(JSON.stringify(rows)).not.toContain(AKI);
     }
     expect((await http(h.rt, 'GET', '/api/incidents/nope/calls')).status).toBe(404);
+    // A call that spoke of an incident without a record on it (the incident had moved on, or the
+    // record is still being written) is listed from the network, masked, and says so.
+    const web03 = incidents.get('web03')!;
+    const unrecorded = await incidentCalls(web03, [], h.phones, h.store);
+    expect(unrecorded).toEqual([expect.objectContaining({ attempt: 1, contactId: merged?.contactId, responder: 'Aki', destination: maskPhone(AKI), recorded: false, outcome: undefined })]);
+    expect(unrecorded[0]?.transcript.length).toBeGreaterThan(0);
+    expect(JSON.stringify(unrecorded)).not.toContain(AKI);
 
     // Time to acknowledge: from the opening to the key press, as the contact record has it.
     const seconds: number[] = [];
