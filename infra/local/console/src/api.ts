@@ -110,6 +110,8 @@ export interface Summary {
   days: ({ date: string } & Record<Status, number>)[];
   timeToAcknowledge: { system: string; acknowledged: number; medianSeconds: number; p90Seconds: number }[];
   callsPerResponder: { responder: string; calls: number; answered: number; acknowledged: number }[];
+  /** More incidents opened in the window than the runtime reads for a summary (the newest were). */
+  truncated?: true;
 }
 
 export interface Responder {
@@ -167,10 +169,11 @@ export interface Fault {
 }
 
 export interface RouteRow {
-  rule: string;
+  name: string;
   bus: string;
+  handler: string;
+  replays: 'excluded' | 'delivered';
   pattern: unknown;
-  target: string;
   description?: string;
 }
 
@@ -213,6 +216,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
+
+/** A text answer (a roster as YAML). */
+export async function getText(path: string): Promise<string> {
+  const res = await fetch(`/api${path}`);
+  if (!res.ok) throw await failure(res);
+  return res.text();
+}
 
 export interface PutEventsResult {
   FailedEntryCount: number;

@@ -71,7 +71,7 @@ export function barChart(categories: string[], series: BarSeries[], mode: 'stack
       x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] },
       y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
     },
-    legend: { live: true },
+    legend: { show: false },
     cursor: { points: { show: false }, drag: { x: false, y: false } },
     axes: [
       { ...axisStyle(), splits: () => splits, values: (_u, vals) => vals.map(labelAt), grid: { show: false } },
@@ -112,5 +112,19 @@ export function BarChart({ label, categories, series, mode, height = 240 }: { la
       plot.destroy();
     };
   }, [JSON.stringify([categories, series, mode, height])]);
-  return <div class="chart" ref={ref} role="img" aria-label={label} />;
+  return (
+    <figure class="chart-figure">
+      <div class="chart" ref={ref} role="img" aria-label={label} />
+      <figcaption>
+        <ul class="legend" aria-hidden="true">
+          {series.map((s) => (
+            <li>
+              <span class="swatch" style={{ background: s.colour }} />
+              {s.label}
+            </li>
+          ))}
+        </ul>
+      </figcaption>
+    </figure>
+  );
 }

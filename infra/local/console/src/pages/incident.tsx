@@ -193,7 +193,7 @@ export function IncidentPage({ id }: { id: string }) {
                       <code>{c.digits ?? ''}</code>
                     </td>
                     <td>{c.outcome ?? (c.endedAt ? '' : c.connectedAt ? t('talking') : t('ringing'))}</td>
-                    <td>{c.disconnectReason ?? ''}</td>
+                    <td class="reason">{c.disconnectReason ?? ''}</td>
                     <td>
                       {c.transcript.length > 0 && (
                         <details>
@@ -218,7 +218,7 @@ export function IncidentPage({ id }: { id: string }) {
 
       <h2>{t('events')}</h2>
       <details class="events">
-        <summary>{t('lines', { n: detail.timeline.alerts.length + detail.timeline.events.length })}</summary>
+        <summary>{t('eventsCount', { n: detail.timeline.alerts.length + detail.timeline.events.length })}</summary>
         <div class="table-wrap">
           <table>
             <thead>

@@ -1,11 +1,10 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, maskPhone, messageOf, putEvent, type DeadLetter, type Fault, type Roster, type RouteRow, type Silence } from '../api.ts';
+import { api, get, getText, maskPhone, messageOf, putEvent, type DeadLetter, type Fault, type Roster, type RouteRow, type Silence } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { onStreamEvent } from '../live.ts';
 import { href, OPERATE_TABS, type OperateTab } from '../router.ts';
-import { toYaml } from '../yaml.ts';
 import { Loading, Notice } from '../ui.tsx';
 
 /**
@@ -71,11 +70,18 @@ function Rosters() {
   const [outcome, setOutcome] = useState<Outcome>();
   const [sending, setSending] = useState(false);
 
-  const edit = (rosters: Roster[]) => {
-    setText(toYaml({ rosters }));
-    setName('roster.yaml');
-    setOutcome(undefined);
-    document.getElementById('roster-editor')?.focus();
+  // The server writes the YAML (GET /api/rosters/{system}?format=yaml), so it reads back as it was.
+  const edit = async (rosters: Roster[]) => {
+    try {
+      const files = await Promise.all(rosters.map((r) => getText(`/rosters/${encodeURIComponent(r.system)}?format=yaml`)));
+      const single = rosters.length === 1 ? files[0] : undefined;
+      setText(single ?? `rosters:\n${files.map((f) => f.trimEnd().split('\n').map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`).join('\n')).join('\n')}\n`);
+      setName(single !== undefined ? `${rosters[0]?.system}.yaml` : 'rosters.yaml');
+      setOutcome(undefined);
+      document.getElementById('roster-editor')?.focus();
+    } catch (e) {
+      setOutcome({ kind: 'error', text: messageOf(e) });
+    }
   };
   const open = async (e: Event) => {
     const file = (e.currentTarget as HTMLInputElement).files?.[0];
@@ -106,7 +112,7 @@ function Rosters() {
       {data?.length === 0 && <p class="empty">{t('noRosters')}</p>}
       {data && data.length > 1 && (
         <p>
-          <button type="button" onClick={() => edit(data)}>
+          <button type="button" onClick={() => void edit(data)}>
             {t('editAll')}
           </button>
         </p>
@@ -115,7 +121,7 @@ function Rosters() {
         <section class="card" aria-labelledby={`roster-${roster.system}`}>
           <div class="card-head">
             <h3 id={`roster-${roster.system}`}>{roster.system}</h3>
-            <button type="button" onClick={() => edit([roster])} aria-label={`${t('edit')} ${roster.system}`}>
+            <button type="button" onClick={() => void edit([roster])} aria-label={`${t('edit')} ${roster.system}`}>
               {t('edit')}
             </button>
           </div>
@@ -514,20 +520,22 @@ function Routes() {
                 <th scope="col">{t('colBus')}</th>
                 <th scope="col">{t('colPattern')}</th>
                 <th scope="col">{t('colTarget')}</th>
+                <th scope="col">{t('colReplays')}</th>
               </tr>
             </thead>
             <tbody>
               {data.map((r) => (
                 <tr>
                   <td>
-                    {r.rule}
+                    {r.name}
                     {r.description && <div class="muted small">{r.description}</div>}
                   </td>
                   <td>{r.bus}</td>
                   <td>
                     <pre class="json">{typeof r.pattern === 'string' ? r.pattern : JSON.stringify(r.pattern, null, 1)}</pre>
                   </td>
-                  <td>{r.target}</td>
+                  <td>{r.handler}</td>
+                  <td>{r.replays}</td>
                 </tr>
               ))}
             </tbody>

@@ -77,6 +77,7 @@ export function SummaryPage() {
         {t('summaryIntro')} {summary && t('timeZoneLabel', { zone: summary.timeZone })}
         {summary && ` · ${summary.from} – ${summary.to}`}
       </p>
+      {summary?.truncated && <Notice kind="error">{t('truncated')}</Notice>}
       {error && <Notice kind="error">{error}</Notice>}
       {!summary && !error && <Loading />}
       {summary && (
