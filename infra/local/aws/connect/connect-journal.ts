@@ -6,8 +6,9 @@ import { appendJournal, readJournal, reportSkipped, rewriteJournal } from '../..
 /**
  * What the simulated Connect world knows, journalled in the data dir (`connect.jsonl`, checksummed
  * JSON lines through persistence/data-files.ts) so that a restart loses none of it: how each phone
- * is scripted, every call placed (its ClientToken, destination, attributes, time) and how it went
- * (connected, what was said, how and when it ended). Records are JSON, so no value — a ClientToken
+ * is scripted, the console's "answer in browser" switch, every call placed (its ClientToken,
+ * destination, attributes, time, whether it rang in the browser) and how it went (connected, what
+ * was said, keys pressed in the browser, how and when it ended). Records are JSON, so no value — a ClientToken
  * with a newline or a tab in it, say — can forge a line.
  *
  * On start the journal is read (damaged lines skipped and reported), calls that were up when the
@@ -30,13 +31,30 @@ export interface CallEnd {
   endedAt: number;
   reason: string;
   transcript: Speech[];
+  /** The keys the callee pressed, in order (absent: none, or a journal from before keys were kept). */
+  keys?: string;
 }
 
 export type ConnectRecord =
   | { kind: 'phone'; phone: string; behaviour: PhoneBehaviour }
-  | { kind: 'call'; contactId: string; clientToken: string; destination: string; attributes: Record<string, string>; placedAt: number; behaviour: PhoneBehaviour }
+  /** The console's switch: every call rings in the browser (scripts but `refused` are ignored). */
+  | { kind: 'softphone'; answerInBrowser: boolean }
+  | {
+      kind: 'call';
+      contactId: string;
+      clientToken: string;
+      destination: string;
+      attributes: Record<string, string>;
+      placedAt: number;
+      /** The phone's script when the call was placed (`{answer: false}` for a phone with none). */
+      behaviour: PhoneBehaviour;
+      /** The call rang in the browser (the console's softphone) instead of following the script. */
+      inBrowser?: boolean;
+    }
   | { kind: 'connected'; contactId: string; at: number }
   | { kind: 'said'; contactId: string; speech: Speech }
+  /** Keys pressed in the browser on a live call (a call cut by a restart keeps them). */
+  | { kind: 'pressed'; contactId: string; keys: string; at: number }
   | ({ kind: 'ended'; contactId: string } & CallEnd)
   /** A ClientToken from before calls were journalled (connect-tokens.tsv), with no call to go with it. */
   | { kind: 'token'; clientToken: string; contactId: string; at: number };
@@ -81,14 +99,34 @@ export function isConnectRecord(v: unknown): v is ConnectRecord {
   switch (v.kind) {
     case 'phone':
       return isString(v.phone) && isPhoneBehaviour(v.behaviour);
+    case 'softphone':
+      return typeof v.answerInBrowser === 'boolean';
     case 'call':
-      return isString(v.contactId) && isString(v.clientToken) && isString(v.destination) && isStringMap(v.attributes) && isTime(v.placedAt) && isPhoneBehaviour(v.behaviour);
+      return (
+        isString(v.contactId) &&
+        isString(v.clientToken) &&
+        isString(v.destination) &&
+        isStringMap(v.attributes) &&
+        isTime(v.placedAt) &&
+        isPhoneBehaviour(v.behaviour) &&
+        optional(v.inBrowser, (b) => typeof b === 'boolean')
+      );
     case 'connected':
       return isString(v.contactId) && isTime(v.at);
     case 'said':
       return isString(v.contactId) && isSpeech(v.speech);
+    case 'pressed':
+      return isString(v.contactId) && isString(v.keys) && /^[0-9*#]+$/.test(v.keys) && isTime(v.at);
     case 'ended':
-      return isString(v.contactId) && optional(v.connectedAt, isTime) && isTime(v.endedAt) && isString(v.reason) && Array.isArray(v.transcript) && v.transcript.every(isSpeech);
+      return (
+        isString(v.contactId) &&
+        optional(v.connectedAt, isTime) &&
+        isTime(v.endedAt) &&
+        isString(v.reason) &&
+        Array.isArray(v.transcript) &&
+        v.transcript.every(isSpeech) &&
+        optional(v.keys, (k) => isString(k) && /^[0-9*#]*$/.test(k))
+      );
     case 'token':
       return isString(v.clientToken) && isString(v.contactId) && isTime(v.at);
     default:
