@@ -14,6 +14,7 @@ import { SqsFailedDeliveries } from '../aws/adapters/failed-deliveries.ts';
 import { EventBridgeScheduler } from '../aws/adapters/scheduler.ts';
 import { createDocumentClient, ElectroStore } from '../store/repository.ts';
 import { ensureTable } from '../store/table.ts';
+import { LiveFeed } from './api/live-feed.ts';
 import { ConnectService } from './aws/connect/connect-service.ts';
 import { ConnectSimulator } from './aws/connect/connect-simulator.ts';
 import { startDynalite } from './aws/dynamodb/dynalite.ts';
@@ -67,6 +68,8 @@ export interface Runtime {
   simulator: ConnectSimulator;
   faults: FaultBook;
   store: ElectroStore;
+  /** What the console's live stream carries (`GET /api/stream`). */
+  feed: LiveFeed;
   /** The runtime as a deployed stack: its outputs, queue URLs and function names. */
   stack: LocalStack;
   /** The SQS face over the dead-letter list. */
@@ -109,6 +112,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // Handlers are created once the port is known (their SDK clients point at it).
   let handlers: Record<string, (event: unknown) => Promise<void>> = {};
   let store: ElectroStore | undefined;
+  let feed: LiveFeed | undefined;
   const emulator = new EventBridgeCore({
     timers: clock,
     log,
@@ -122,7 +126,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       if (!handler) throw new Error(`no handler ${name}`);
       await handler(envelope);
     },
-    onAccepted: (envelope: Envelope) => options.onEvent?.(envelope['detail-type'], envelope.detail, envelope.time),
+    onAccepted: (envelope: Envelope, bus: string) => {
+      options.onEvent?.(envelope['detail-type'], envelope.detail, envelope.time);
+      feed?.accepted(envelope, bus);
+    },
     onRejected: async (entry, error) => {
       await store?.recordRejection({
         rejectionId: crypto.randomUUID(),
@@ -197,8 +204,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   const queues = new DeadLetterQueues(emulator, stack, clock);
   store = new ElectroStore(createDocumentClient(aws), table);
+  // The console's live stream reads the table directly, not through the port: watching must not
+  // take the faults a rehearsal injected for the handlers (dynamodb:* counts requests).
+  const quietStore = new ElectroStore(createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), table);
+  feed = new LiveFeed({ store: quietStore, simulator, log });
   // The parts the port's faces answer from, which the Runtime also hands to tests and the CLI.
-  const parts = { clock, timeScale, emulator, scheduler, connect, simulator, faults, store, stack, queues };
+  const parts = { clock, timeScale, emulator, scheduler, connect, simulator, faults, store, feed, stack, queues };
   port.serve(localApp({ ...parts, dynamoEndpoint: dynamo.endpoint, lambda: new LambdaFunctions(emulator, stack, faults), log }));
   const deps: Deps = {
     store,

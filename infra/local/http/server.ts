@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../handlers/ports.ts';
 import { localApi, type ApiDeps } from '../api/local-api.ts';
 import { consoleApi } from '../api/console-api.ts';
+import { softphoneApi, type SoftphoneDeps } from '../api/softphone-api.ts';
 import type { LocalStack } from '../aws/cloudformation/local-stack.ts';
 import type { ConnectService } from '../aws/connect/connect-service.ts';
 import type { FaultBook } from '../aws/faults/fault-book.ts';
@@ -33,7 +34,7 @@ import { restError, restRoutes } from './rest-routes.ts';
  * malformed %-escape) gets a 4xx or a closed connection, never the process.
  */
 
-export interface LocalParts extends ApiDeps {
+export interface LocalParts extends ApiDeps, SoftphoneDeps {
   scheduler: SchedulerService;
   connect: ConnectService;
   faults: FaultBook;
@@ -54,6 +55,7 @@ export function localApp(parts: LocalParts): Hono {
   app.route('/', restRoutes(parts));
   app.route('/api', localApi(parts));
   app.route('/api', consoleApi(parts));
+  app.route('/api', softphoneApi(parts));
   app.use(consoleStatic());
   app.notFound((c) => {
     const api = c.req.path === '/api' || c.req.path.startsWith('/api/');

@@ -95,8 +95,8 @@ export interface EventBridgeOptions {
   newId?: () => string;
   /** Called for every entry PutEvents refused, so bad input is recorded, not just answered. */
   onRejected?: (entry: PutEventsEntry, error: { ErrorCode: string; ErrorMessage: string }) => Promise<void>;
-  /** Called with every event accepted on the yobidashi bus (the console's running commentary). */
-  onAccepted?: (envelope: Envelope) => void;
+  /** Called with every event accepted on the yobidashi bus (the console's running commentary), and the bus it was put on. */
+  onAccepted?: (envelope: Envelope, bus: string) => void;
 }
 
 export const ARCHIVE_NAME = 'yobidashi-archive';
@@ -248,7 +248,7 @@ export class EventBridgeCore {
         region: this.region,
         resources: entry.Resources ?? [],
       });
-      if (checked.bus === BUS_NAME || this.forwardsFor(envelope).length > 0) this.acceptOnYobidashi(envelope);
+      if (checked.bus === BUS_NAME || this.forwardsFor(envelope).length > 0) this.acceptOnYobidashi(envelope, checked.bus);
       results.push({ EventId: envelope.id });
     }
     return results;
@@ -279,10 +279,10 @@ export class EventBridgeCore {
     return { bus, source, detailType: String(entry.DetailType), detail, time };
   }
 
-  private acceptOnYobidashi(envelope: Envelope): void {
+  private acceptOnYobidashi(envelope: Envelope, bus: string): void {
     this.archive.push(envelope);
     appendJournal(this.options.archiveFile, envelope);
-    this.options.onAccepted?.(envelope);
+    this.options.onAccepted?.(envelope, bus);
     this.route(envelope);
   }
 
