@@ -1,14 +1,15 @@
 import { render } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import type { JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { LANGS, lang, useI18n } from './i18n.ts';
 import { clock, connect, connection, reload } from './live.ts';
 import { IncidentPage } from './pages/incident.tsx';
 import { IncidentsPage } from './pages/incidents.tsx';
 import { OperatePage } from './pages/operate.tsx';
-import { SummaryPage } from './pages/summary.tsx';
 import { href, useRoute } from './router.ts';
 import { Softphone } from './softphone.tsx';
 import { useStore } from './store.ts';
+import { Loading } from './ui.tsx';
 import './style.css';
 
 function Header() {
@@ -57,13 +58,22 @@ function Header() {
   );
 }
 
+/** The summary and its charts (uPlot) load when first opened: the other pages do not wait for them. */
+function Summary() {
+  const [page, setPage] = useState<{ Page: () => JSX.Element } | undefined>();
+  useEffect(() => {
+    void import('./pages/summary.tsx').then((m) => setPage({ Page: m.SummaryPage }));
+  }, []);
+  return page ? <page.Page /> : <Loading />;
+}
+
 function Page() {
   const route = useRoute();
   switch (route.page) {
     case 'incident':
       return <IncidentPage id={route.id} />;
     case 'summary':
-      return <SummaryPage />;
+      return <Summary />;
     case 'operate':
       return <OperatePage tab={route.tab} />;
     default:
