@@ -106,7 +106,7 @@ export interface ContactOptions {
 interface KeyEvent {
   /** When the key is keyed (a burst is keyed 250 ms apart). */
   atMs: number;
-  /** When the callee sent it: a live burst is sent at once; a scripted key when it is keyed. */
+  /** When the callee sent it: a burst (a live press, or one scripted press) is sent whole, at its start. */
   sentAtMs: number;
   key: string;
   used: boolean;
@@ -242,9 +242,10 @@ export class ContactRun {
     this.answerAtMs = answeredAt;
     if (callee.hangUpAfterSeconds !== undefined) this.hangUpAtMs = answeredAt + callee.hangUpAfterSeconds * 1000;
     for (const press of callee.presses ?? []) {
+      const sentAtMs = answeredAt + press.atSeconds * 1000;
       [...press.keys].forEach((key, i) => {
-        const atMs = answeredAt + press.atSeconds * 1000 + i * KEY_GAP_MS;
-        if (atMs < this.hangUpAtMs) this.keys.push({ atMs, sentAtMs: atMs, key, used: false });
+        const atMs = sentAtMs + i * KEY_GAP_MS;
+        if (atMs < this.hangUpAtMs) this.keys.push({ atMs, sentAtMs, key, used: false });
       });
     }
     this.keys.sort((a, b) => a.atMs - b.atMs);
@@ -483,8 +484,9 @@ export class ContactRun {
       }
       digits += key.key;
       if (digits.length >= maxLength) {
-        // A terminator keyed straight after the last allowed digit (already known) still belongs to this entry.
-        const after = this.keys.find((k) => !k.used && k.atMs >= at && k.atMs < at + timeout);
+        // A terminator keyed straight after the last allowed digit still belongs to this entry, if it
+        // was sent by then (the same burst, "168#"): the run cannot wait to see whether one follows.
+        const after = this.keys.find((k) => !k.used && k.atMs >= at && k.atMs < at + timeout && k.sentAtMs <= at);
         if (after?.key === terminator) {
           after.used = true;
           doneAt = after.atMs;
