@@ -9,7 +9,7 @@ import { startDynalite } from '../../infra/local/aws/dynamodb/dynalite.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 import { closeDynalite, Harness, T0 } from '../harness/harness.ts';
 import { VirtualTime } from '../harness/virtual-time.ts';
-import { eventually, http } from './support.ts';
+import { http } from './support.ts';
 
 /**
  * The console's softphone through the real runtime on virtual time: alerts are put on the bus,
