@@ -1,7 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, ValidationTargets } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import type { z } from 'zod';
 
 /**
@@ -58,15 +58,17 @@ export const jsonBody = createMiddleware(async (c, next) => {
  * (`/api/incidents/%E0%A4%A`) on undecoded; here it is a 400 naming the parameter.
  */
 export const strictPathParams = createMiddleware(async (c, next) => {
-  const pattern = routePath(c, -1).split('/');
+  // Every matched route, not only the last: the console's static files match any GET after the API's routes.
   const raw = new URL(c.req.url).pathname.split('/');
-  pattern.forEach((segment, i) => {
-    if (!segment.startsWith(':')) return;
-    try {
-      decodeURIComponent(raw[i] ?? '');
-    } catch {
-      throw new ApiError(400, `${segment.slice(1).replace(/\{.*$/, '')}: malformed percent-encoding in the path`);
-    }
-  });
+  for (const route of matchedRoutes(c)) {
+    route.path.split('/').forEach((segment, i) => {
+      if (!segment.startsWith(':')) return;
+      try {
+        decodeURIComponent(raw[i] ?? '');
+      } catch {
+        throw new ApiError(400, `${segment.slice(1).replace(/\{.*$/, '')}: malformed percent-encoding in the path`);
+      }
+    });
+  }
   await next();
 });
