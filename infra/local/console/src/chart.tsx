@@ -32,7 +32,7 @@ function axisStyle(): Pick<uPlot.Axis, 'stroke' | 'grid' | 'ticks'> {
  * Grouped: each category gets a slot per series on a shared numeric x axis, a gap between
  * categories, and the category's name under its slots.
  */
-export function barChart(categories: string[], series: BarSeries[], mode: 'stacked' | 'grouped', width: number, height: number): { options: Options; data: AlignedData } {
+export function barChart(categories: string[], series: BarSeries[], mode: 'stacked' | 'grouped', width: number, height: number, counts = false): { options: Options; data: AlignedData } {
   const n = categories.length;
   const k = series.length;
   let xs: number[];
@@ -75,7 +75,7 @@ export function barChart(categories: string[], series: BarSeries[], mode: 'stack
     cursor: { points: { show: false }, drag: { x: false, y: false } },
     axes: [
       { ...axisStyle(), splits: () => splits, values: (_u, vals) => vals.map(labelAt), grid: { show: false } },
-      { ...axisStyle(), size: 44 },
+      { ...axisStyle(), size: 44, ...(counts ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] } : {}) },
     ],
     series: [
       { label: '', value: (_u, x) => (x == null ? '' : labelAt(x)) },
@@ -97,13 +97,13 @@ export function barChart(categories: string[], series: BarSeries[], mode: 'stack
   return { options, data: [xs, ...ys] as AlignedData };
 }
 
-export function BarChart({ label, categories, series, mode, height = 240 }: { label: string; categories: string[]; series: BarSeries[]; mode: 'stacked' | 'grouped'; height?: number }) {
+export function BarChart({ label, categories, series, mode, height = 240, counts = false }: { label: string; categories: string[]; series: BarSeries[]; mode: 'stacked' | 'grouped'; height?: number; counts?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
     const width = () => Math.max(260, el.clientWidth);
-    const { options, data } = barChart(categories, series, mode, width(), height);
+    const { options, data } = barChart(categories, series, mode, width(), height, counts);
     const plot = new uPlot(options, data, el);
     const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => plot.setSize({ width: width(), height }));
     observer?.observe(el);
@@ -111,7 +111,7 @@ export function BarChart({ label, categories, series, mode, height = 240 }: { la
       observer?.disconnect();
       plot.destroy();
     };
-  }, [JSON.stringify([categories, series, mode, height])]);
+  }, [JSON.stringify([categories, series, mode, height, counts])]);
   return (
     <figure class="chart-figure">
       <div class="chart" ref={ref} role="img" aria-label={label} />

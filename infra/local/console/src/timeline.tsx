@@ -176,7 +176,7 @@ export function Timeline({ detail, calls, nowMs }: { detail: IncidentDetail; cal
         </li>
         <li>
           <span class="swatch swatch-talk" />
-          {t('talking')}
+          {t('talkingByOutcome')}
         </li>
         <li>
           <span class="swatch swatch-alert" />

@@ -54,3 +54,23 @@ export function Loading() {
   const { t } = useI18n();
   return <p class="muted">{t('loading')}</p>;
 }
+
+/** An API word such as TELECOM_UNANSWERED that may break after its underscores, not inside a word. */
+export function Breakable({ text }: { text: string | undefined }) {
+  if (!text) return null;
+  const parts = text.split('_');
+  return (
+    <>
+      {parts.map((part, i) => (
+        <>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              _<wbr />
+            </>
+          )}
+        </>
+      ))}
+    </>
+  );
+}

@@ -6,7 +6,7 @@ import { calls as liveCalls, incidents, onStreamEvent, runtimeNow } from '../liv
 import { href } from '../router.ts';
 import { useStore, useTick } from '../store.ts';
 import { Timeline } from '../timeline.tsx';
-import { Loading, Notice, StatusBadge } from '../ui.tsx';
+import { Breakable, Loading, Notice, StatusBadge } from '../ui.tsx';
 import { phoningNow } from './incidents.tsx';
 
 /** Before /api/incidents/{id}/calls: the contact records of the detail, without what was said. */
@@ -192,8 +192,10 @@ export function IncidentPage({ id }: { id: string }) {
                     <td>
                       <code>{c.digits ?? ''}</code>
                     </td>
-                    <td>{c.outcome ?? (c.endedAt ? '' : c.connectedAt ? t('talking') : t('ringing'))}</td>
-                    <td class="reason">{c.disconnectReason ?? ''}</td>
+                    <td class="nowrap">{c.outcome ?? (c.endedAt ? '' : c.connectedAt ? t('talking') : t('ringing'))}</td>
+                    <td class="reason">
+                      <Breakable text={c.disconnectReason} />
+                    </td>
                     <td>
                       {c.transcript.length > 0 && (
                         <details>

@@ -87,6 +87,7 @@ export function SummaryPage() {
             <BarChart
               label={`${t('perDay')}. ${t('chartAlt')}`}
               mode="stacked"
+              counts
               categories={summary.days.map((d) => shortDate(d.date))}
               series={ORDER.map((s) => ({ label: s, colour: STATUS_COLOURS[s], values: summary.days.map((d) => d[s] ?? 0) }))}
             />
@@ -179,6 +180,7 @@ export function SummaryPage() {
                 <BarChart
                   label={`${t('callsPerResponder')}. ${t('chartAlt')}`}
                   mode="grouped"
+                  counts
                   categories={summary.callsPerResponder.map((r) => r.responder)}
                   series={[
                     { label: t('callsWord'), colour: '#64748b', values: summary.callsPerResponder.map((r) => r.calls) },
