@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidContactHoursError, parseContactHours, isValidTimeZone } from './hours.ts';
 
 /** Who gets called for a system, in order, and how many rounds through the list. */

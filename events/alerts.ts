@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What monitoring tools put on the bus as detail-type `AlertReceived` (any source), and how each

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The events yobidashi itself puts on the bus (source `yobidashi`, detail-type = the key below).

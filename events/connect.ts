@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Shapes Amazon Connect hands us: the contact event it publishes on the default bus, and the

@@ -7,7 +7,7 @@ import {
   type Message,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FailedDeliveries } from '../../../handlers/ports.ts';
 
 /**
