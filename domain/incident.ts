@@ -1,7 +1,7 @@
 import type { NormalisedAlert } from '../events/alerts.ts';
 import { ownEvent, SCHEMA_VERSION, type CallOutcome, type OwnEvent, type ResponderRef } from '../events/catalog.ts';
 import { firstSlot, nextSlot, planLength, type Slot } from './plan.ts';
-import type { GroupField, Responder, Roster } from './roster.ts';
+import { MAX_ROSTERS_PER_INCIDENT, type GroupField, type Responder, type Roster } from './roster.ts';
 import { activeSilenceFor, silenceIdForIncident, type Silence } from './silence.ts';
 
 /**
@@ -56,7 +56,23 @@ export interface IncidentRoster {
   minCallGapSeconds?: number;
   /** The fields that grouped alerts into this incident (absent: system, host and service). */
   groupBy?: GroupField[];
+  /** The roster's own name (its `system`: `default` for the fallback, `XYZ-managers` after a hand-over). */
+  system?: string;
+  /** Where escalation goes when this roster's rounds run out (the roster's `onExhausted`). */
+  onExhausted?: { roster: string };
 }
+
+/** The rounds of one roster ran out and escalation went on with the next (`onExhausted`). */
+export interface Handover {
+  from: string;
+  to: string;
+  at: number;
+  /** The last call made from the roster handed over from. */
+  afterAttempt: number;
+}
+
+/** Why an `onExhausted` roster was not called, and the incident ended exhausted instead. */
+export type HandoverProblem = 'not-found' | 'already-called' | 'too-many-rosters';
 
 export interface Incident {
   incidentId: string;
@@ -80,6 +96,8 @@ export interface Incident {
   silenceId?: string;
   silencedUntil?: number;
   exhaustedReason?: 'rounds-used-up' | 'no-roster';
+  /** The rosters it escalated to after the first one's rounds ran out, in order. */
+  handovers?: Handover[];
   lastCause?: string;
   outbox: OwnEvent[];
 }
@@ -219,7 +237,15 @@ function blankIncident({ incidentId, alert, now }: NewIncident, roster: Incident
 export function openIncident(input: NewIncident, roster: Roster | undefined): { incident: Incident; events: OwnEvent[] } {
   const { incidentId, now } = input;
   const snapshot: IncidentRoster = roster
-    ? { rounds: roster.rounds, alertTimezone: roster.alertTimezone, responders: roster.responders, minCallGapSeconds: roster.minCallGapSeconds, groupBy: roster.groupBy }
+    ? {
+        rounds: roster.rounds,
+        alertTimezone: roster.alertTimezone,
+        responders: roster.responders,
+        minCallGapSeconds: roster.minCallGapSeconds,
+        groupBy: roster.groupBy,
+        system: roster.system,
+        ...(roster.onExhausted ? { onExhausted: { roster: roster.onExhausted.roster } } : {}),
+      }
     : { rounds: 0, alertTimezone: 'UTC', responders: [] };
   const incident = blankIncident(input, snapshot, 'open');
   const opened = ownEvent('IncidentOpened', {
@@ -410,11 +436,52 @@ export interface CallFinished {
   silenceHours?: number;
 }
 
+/** The rosters an incident has called, in order (the first one's name is unknown on incidents opened before names were kept). */
+export function rostersCalled(incident: Pick<Incident, 'roster' | 'handovers' | 'system'>): string[] {
+  const handovers = incident.handovers ?? [];
+  const first = handovers[0]?.from ?? incident.roster.system ?? incident.system;
+  return [first, ...handovers.map((h) => h.to)];
+}
+
+/**
+ * The roster an incident would go on with when its current roster's rounds run out, and whether
+ * it may: never a roster it has called already (A → B → A ends at B), and at most
+ * MAX_ROSTERS_PER_INCIDENT in all. The handler reads the named roster before deciding (finishCall).
+ */
+export function handoverTarget(incident: Pick<Incident, 'roster' | 'handovers' | 'system'>): { roster: string; problem?: HandoverProblem } | undefined {
+  const next = incident.roster.onExhausted?.roster;
+  if (next === undefined) return undefined;
+  const called = rostersCalled(incident);
+  if (called.includes(next)) return { roster: next, problem: 'already-called' };
+  if (called.length >= MAX_ROSTERS_PER_INCIDENT) return { roster: next, problem: 'too-many-rosters' };
+  return { roster: next };
+}
+
+/** The `onExhausted` roster as the handler found it: `found` undefined when no such roster exists (yet). */
+export interface HandoverLookup {
+  roster: string;
+  found: Roster | undefined;
+}
+
+/** The snapshot that goes on calling: the new roster's people, rounds, pacing and hand-over; the incident's own grouping and alert time zone. */
+function handedOverSnapshot(current: IncidentRoster, next: Roster): IncidentRoster {
+  const snapshot: IncidentRoster = {
+    ...current,
+    rounds: next.rounds,
+    responders: next.responders,
+    minCallGapSeconds: next.minCallGapSeconds,
+    system: next.system,
+  };
+  if (next.onExhausted) snapshot.onExhausted = { roster: next.onExhausted.roster };
+  else delete snapshot.onExhausted;
+  return snapshot;
+}
+
 /**
  * A call is over (CallEnded or CallTimeout): acknowledged, silenced, or on to the next responder
  * until the plan runs out.
  */
-export function finishCall(incident: Incident, finished: CallFinished, now: number): Decision {
+export function finishCall(incident: Incident, finished: CallFinished, now: number, handover?: HandoverLookup): Decision {
   const call = currentCall(incident, finished.attempt);
   if (!call) return { changed: false, reason: `attempt ${finished.attempt} is not the current call` };
   const ended: IncidentCall = { ...call, endedAt: now, outcome: finished.outcome };
@@ -458,13 +525,41 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
 
   const next = nextSlot(incident.roster, call.slot, now, incident.ignoreHours);
   if (!next) {
-    const event = ownEvent('IncidentExhausted', {
+    const from = incident.roster.system ?? incident.system;
+    const target = handoverTarget(incident);
+    let problem = target?.problem;
+    if (target && !problem) {
+      // The caller reads the named roster first; deciding without it would guess.
+      if (handover?.roster !== target.roster) throw new Error(`incident ${incident.incidentId}: roster ${target.roster} was not looked up before its rounds ran out`);
+      const roster = handover.found;
+      const start = roster && firstSlot(roster, now);
+      if (roster && start) {
+        const attempt = incident.attempt + 1;
+        const nextCall = callFor(start.slot, attempt, now);
+        const handovers = [...(incident.handovers ?? []), { from, to: roster.system, at: now, afterAttempt: incident.attempt }];
+        const after: Incident = { ...base, roster: handedOverSnapshot(incident.roster, roster), ignoreHours: start.ignoreHours, attempt, call: nextCall, handovers } as Incident;
+        const handedOver = ownEvent('RosterExhausted', {
+          schemaVersion: SCHEMA_VERSION,
+          incidentId: incident.incidentId,
+          roster: from,
+          callsPlaced: incident.attempt,
+          next: roster.system,
+          at: iso(now),
+        });
+        return commit(incident, after, cause, [handedOver, escalatedEvent(after, nextCall, finished.outcome, now)], now);
+      }
+      problem = 'not-found';
+    }
+    const detail: Parameters<typeof ownEvent<'IncidentExhausted'>>[1] = {
       schemaVersion: SCHEMA_VERSION,
       incidentId: incident.incidentId,
       callsPlaced: incident.attempt,
       reason: 'rounds-used-up',
       at: iso(now),
-    });
+    };
+    if (target && problem) detail.handover = { roster: target.roster, problem };
+    const event = ownEvent('IncidentExhausted', detail);
+      roster: from,
     return commit(
       incident,
       { ...base, status: 'exhausted', exhaustedReason: 'rounds-used-up', closedAt: now },

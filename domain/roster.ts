@@ -41,6 +41,11 @@ const groupBy = z
     message: 'must be ["system","host","service"], ["system","host"] or ["system"]',
   });
 
+/** Strict: a misspelt key (`rooster`) is refused, not dropped. */
+const onExhausted = z
+  .object({ roster: z.string().trim().min(1).max(256) })
+  .strict();
+
 export const rosterSchema = z.object({
   system: z.string().trim().min(1).max(256),
   rounds: z.number().int().min(1).max(MAX_ROUNDS).default(DEFAULT_ROUNDS),
@@ -56,7 +61,38 @@ export const rosterSchema = z.object({
   groupBy: groupBy.default(DEFAULT_GROUP_BY),
   /** An alert joins an open incident of its group only within this many minutes of its opening; unset: while it is open. */
   groupWindowMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  /**
+   * When every round of this roster has gone unanswered, escalation goes on with another roster
+   * (a manager's) instead of ending exhausted. The roster is read when the rounds run out, so it
+   * may be imported later; an incident never calls a roster twice, and calls at most
+   * MAX_ROSTERS_PER_INCIDENT rosters in all (docs/escalation.md, "Nobody answered").
+   */
+  onExhausted: onExhausted.optional(),
 });
+
+/**
+ * How many rosters one incident may call: the one that opened it and at most two more along
+ * `onExhausted` (team → managers → directors). Together with "never the same roster twice" this
+ * ends every chain, cycles (A → B → A) included.
+ */
+export const MAX_ROSTERS_PER_INCIDENT = 3;
+
+export interface RosterProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * What the schema cannot see on a single field: a roster that hands over to itself. Kept apart from
+ * `rosterSchema` (a refinement there would stop the API from extending the schema); the roster
+ * file reader, the CLI and the API all call it, so the message is the same everywhere.
+ */
+export function rosterProblems(roster: Pick<Roster, 'system' | 'onExhausted'>): RosterProblem[] {
+  if (roster.onExhausted && roster.onExhausted.roster === roster.system) {
+    return [{ path: ['onExhausted', 'roster'], message: `must name another roster: "${roster.system}" cannot hand over to itself` }];
+  }
+  return [];
+}
 
 export type Responder = z.infer<typeof responderSchema>;
 export type Roster = z.infer<typeof rosterSchema>;

@@ -174,8 +174,25 @@ export const ownEventSchemas = {
     reason: z.enum(['rounds-used-up', 'no-roster']),
     at: isoTime,
   }),
+    /** Every call the incident placed, over every roster it called. */
   IncidentResolved: z.object({
     schemaVersion: version,
+    /** The roster whose rounds ran out (absent for `no-roster`). */
+    roster: z.string().optional(),
+    /** The roster's `onExhausted` was not followed: not found, already called (a cycle), or too many rosters. */
+    handover: z.object({ roster: z.string(), problem: z.enum(['not-found', 'already-called', 'too-many-rosters']) }).optional(),
+    at: isoTime,
+  }),
+  /** A roster's rounds ran out and its `onExhausted` roster is called next: the incident stays open. */
+  RosterExhausted: z.object({
+    schemaVersion: version,
+    incidentId,
+    /** The roster whose rounds ran out. */
+    roster: z.string(),
+    /** Calls placed so far, over every roster. */
+    callsPlaced: z.number().int().nonnegative(),
+    /** The roster escalation goes on with. */
+    next: z.string(),
     incidentId,
     /** The call that was ringing when the resolve arrived, if any; it is stopped. */
     activeAttempt: attempt.optional(),

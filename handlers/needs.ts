@@ -64,8 +64,8 @@ export const HANDLER_NEEDS = {
     bus: ['publish'],
     failures: [],
   },
-  // updateIncident with the call's outcome.
-  escalate: { store: [...incidentUpdate.store, ...rejection], telephony: [], scheduler: [...incidentUpdate.scheduler], bus: [...incidentUpdate.bus], failures: [] },
+  // updateIncident with the call's outcome; the onExhausted roster, read before deciding (getRoster).
+  escalate: { store: [...incidentUpdate.store, 'getRoster', ...rejection], telephony: [], scheduler: [...incidentUpdate.scheduler], bus: [...incidentUpdate.bus], failures: [] },
   // putSilence, then SilenceAdded.
   'record-silence': { store: ['putSilence', ...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: [] },
   // findContacts, the other incidents a merged call speaks for (getIncident), stopCall.

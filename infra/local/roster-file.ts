@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from 'yaml';
-import { responderSchema, rosterSchema, type Roster } from '../../domain/roster.ts';
+import { responderSchema, rosterProblems, rosterSchema, type Roster } from '../../domain/roster.ts';
 
 /**
  * Roster files, YAML or JSON (JSON is YAML): one roster, a list of them, or `{rosters: [...]}`.
@@ -55,21 +55,25 @@ export function parseRosterText(text: string, name = 'roster'): Roster[] {
     const responders = doc.getIn([...at, 'responders'], true);
     if (isSeq(responders)) responders.items.forEach((_, i) => unknown.push(...unknownFields(doc, lines, [...at, 'responders', i], RESPONDER_FIELDS)));
     for (const field of unknown) problems.push({ line: field.line, text: `${name}:${field.line}: ${field.path.join('.')}: ${field.message}` });
-    const result = rosterSchema.safeParse(item);
-    if (result.success) {
-      if (unknown.length === 0) rosters.push(result.data);
-      return;
-    }
-    for (const issue of result.error.issues) {
-      const path = [...at, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const report = (issuePath: readonly PropertyKey[], message: string) => {
+      const path = [...at, ...issuePath.map((p) => (typeof p === 'symbol' ? String(p) : p))];
       // The deepest node that exists: a missing field is reported at its parent's line.
       let line: number | undefined;
       for (let depth = path.length; depth >= 0 && line === undefined; depth--) {
         const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
         if (node?.range) line = lines.linePos(node.range[0]).line;
       }
-      problems.push({ line: line ?? 1, text: `${name}:${line ?? 1}: ${path.join('.') || '(root)'}: ${issue.message}` });
+      problems.push({ line: line ?? 1, text: `${name}:${line ?? 1}: ${path.join('.') || '(root)'}: ${message}` });
+    };
+    const result = rosterSchema.safeParse(item);
+    if (result.success) {
+      // What no single field can say (a roster handing over to itself): the same check as the API's.
+      const across = rosterProblems(result.data);
+      for (const problem of across) report(problem.path, problem.message);
+      if (unknown.length === 0 && across.length === 0) rosters.push(result.data);
+      return;
     }
+    for (const issue of result.error.issues) report(issue.path, issue.message);
   });
   if (problems.length) throw new RosterFileError(problems.sort((a, b) => a.line - b.line).map((p) => p.text));
   return rosters;

@@ -53,6 +53,8 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         silenceId: { type: 'string' },
         silencedUntil: { type: 'number' },
         exhaustedReason: { type: ['rounds-used-up', 'no-roster'] as const },
+        // The rosters it went on with after the first one's rounds ran out (onExhausted).
+        handovers: { type: 'any' },
         lastCause: { type: 'string' },
         outbox: { type: 'any', required: true },
       },
@@ -163,6 +165,7 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         minCallGapSeconds: { type: 'number' },
         groupBy: { type: 'list', items: { type: 'string' } },
         groupWindowMinutes: { type: 'number' },
+        onExhausted: { type: 'map', properties: { roster: { type: 'string', required: true } } },
       },
       indexes: {
         primary: { pk: keys.pk(['system']), sk: keys.sk([]) },

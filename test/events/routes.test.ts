@@ -299,6 +299,7 @@ const validDetails: Record<(typeof OWN_EVENT_NAMES)[number], Record<string, unkn
   },
   IncidentAcknowledged: { schemaVersion: 1, incidentId: 'inc-1', attempt: 1, by: 'Aki', at: AT },
   IncidentExhausted: { schemaVersion: 1, incidentId: 'inc-1', callsPlaced: 9, reason: 'rounds-used-up', at: AT },
+  RosterExhausted: { schemaVersion: 1, incidentId: 'inc-1', roster: 'XYZ', callsPlaced: 9, next: 'XYZ-managers', at: AT },
   IncidentResolved: { schemaVersion: 1, incidentId: 'inc-1', at: AT },
   AlertRejected: {
     schemaVersion: 1,

@@ -24,10 +24,26 @@ describe('roster files', () => {
 
   it('the commented grouping and pacing settings of the example are valid once uncommented', () => {
     const example = readFileSync(fileURLToPath(new URL('../../examples/roster.yaml', import.meta.url)), 'utf8');
-    const uncommented = example.replace(/^(\s*)# (groupBy|groupWindowMinutes|minCallGapSeconds):/gm, '$1$2:');
+    const uncommented = example.replace(/^(\s*)# (groupBy|groupWindowMinutes|minCallGapSeconds|onExhausted):/gm, '$1$2:');
     expect(uncommented).not.toBe(example);
     const [xyz] = parseRosterText(uncommented, 'examples/roster.yaml');
-    expect(xyz).toMatchObject({ system: 'XYZ', groupBy: ['system', 'host'], groupWindowMinutes: 30, minCallGapSeconds: 60 });
+    expect(xyz).toMatchObject({ system: 'XYZ', groupBy: ['system', 'host'], groupWindowMinutes: 30, minCallGapSeconds: 60, onExhausted: { roster: 'XYZ-managers' } });
+  });
+
+  it('onExhausted: a roster named (imported later is fine), each problem at its line', () => {
+    const responders = ['    responders:', '      - name: Aki', '        phone: "+819011110001"'];
+    const ok = parseRosterText(['rosters:', '  - system: XYZ', '    onExhausted:', '      roster: XYZ-managers', ...responders].join('\n'), 'r.yaml');
+    expect(ok[0]?.onExhausted).toEqual({ roster: 'XYZ-managers' });
+    expect(problems(['rosters:', '  - system: XYZ', '    onExhausted:', '      rooster: XYZ-managers', ...responders].join('\n'))).toEqual([
+      'r.yaml:4: rosters.0.onExhausted.roster: Invalid input: expected string, received undefined',
+      'r.yaml:4: rosters.0.onExhausted: Unrecognized key: "rooster"',
+    ]);
+    expect(problems(['rosters:', '  - system: XYZ', '    onExhausted: { roster: XYZ }', ...responders].join('\n'))).toEqual([
+      'r.yaml:3: rosters.0.onExhausted.roster: must name another roster: "XYZ" cannot hand over to itself',
+    ]);
+    expect(problems(['system: XYZ', 'onExhausted: XYZ-managers', ...responders.map((l) => l.slice(4))].join('\n'))).toEqual([
+      'r.yaml:2: onExhausted: Invalid input: expected object, received string',
+    ]);
   });
 
   it('names the line and the field of each problem', () => {

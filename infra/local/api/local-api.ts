@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_RESPONDERS, responderSchema, rosterSchema } from '../../../domain/roster.ts';
+import { MAX_RESPONDERS, responderSchema, rosterProblems, rosterSchema } from '../../../domain/roster.ts';
 import type { Clock, Store } from '../../../handlers/ports.ts';
 import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView } from '../../cli/views.ts';
 import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from '../aws/connect/connect-simulator.ts';
@@ -175,6 +175,9 @@ export function localApi(deps: ApiDeps): Hono {
     // The system is the path's; a body may repeat it (the CLI sends whole rosters), not contradict it.
     if (body.system !== undefined && body.system !== system) throw new ApiError(400, `system: "${body.system}" does not match the path's "${system}"`);
     const roster = { ...body, system };
+    // What no single field can say (a roster handing over to itself): the roster file's check too.
+    const problems = rosterProblems(roster);
+    if (problems.length) throw new ApiError(400, problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     await store.putRoster(roster);
     return c.json(roster);
   });
