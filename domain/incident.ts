@@ -555,11 +555,11 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
       incidentId: incident.incidentId,
       callsPlaced: incident.attempt,
       reason: 'rounds-used-up',
+      roster: from,
       at: iso(now),
     };
     if (target && problem) detail.handover = { roster: target.roster, problem };
     const event = ownEvent('IncidentExhausted', detail);
-      roster: from,
     return commit(
       incident,
       { ...base, status: 'exhausted', exhaustedReason: 'rounds-used-up', closedAt: now },

@@ -170,13 +170,9 @@ export const ownEventSchemas = {
   IncidentExhausted: z.object({
     schemaVersion: version,
     incidentId,
+    /** Every call the incident placed, over every roster it called. */
     callsPlaced: z.number().int().nonnegative(),
     reason: z.enum(['rounds-used-up', 'no-roster']),
-    at: isoTime,
-  }),
-    /** Every call the incident placed, over every roster it called. */
-  IncidentResolved: z.object({
-    schemaVersion: version,
     /** The roster whose rounds ran out (absent for `no-roster`). */
     roster: z.string().optional(),
     /** The roster's `onExhausted` was not followed: not found, already called (a cycle), or too many rosters. */
@@ -193,6 +189,10 @@ export const ownEventSchemas = {
     callsPlaced: z.number().int().nonnegative(),
     /** The roster escalation goes on with. */
     next: z.string(),
+    at: isoTime,
+  }),
+  IncidentResolved: z.object({
+    schemaVersion: version,
     incidentId,
     /** The call that was ringing when the resolve arrived, if any; it is stopped. */
     activeAttempt: attempt.optional(),
