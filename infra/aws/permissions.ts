@@ -199,32 +199,15 @@ export function portCalls(needs: PortNeeds): AwsCall[] {
 }
 
 export interface FunctionNeeds {
-  /** The export in infra/aws/functions/handlers.ts. */
-  exportName: string;
   /** What the handler declared (handlers/needs.ts). */
   ports: PortNeeds;
   /** Every AWS call its role must allow: the ports' calls, then the platform's. */
   calls: readonly AwsCall[];
 }
 
-const EXPORT_NAMES: Record<FunctionName, string> = {
-  'alert-received': 'alertReceived',
-  'cloudwatch-alarm': 'cloudwatchAlarm',
-  'place-call': 'placeCall',
-  'call-check': 'callCheck',
-  escalate: 'escalate',
-  'record-silence': 'recordSilence',
-  'stop-call': 'stopCall',
-  'apply-silence': 'applySilence',
-  'contact-event': 'contactEvent',
-  sweep: 'sweep',
-  timeline: 'timeline',
-  'flow-result': 'flowResult',
-};
-
 function needsOf(name: FunctionName): FunctionNeeds {
   const ports: PortNeeds = HANDLER_NEEDS[name];
-  return { exportName: EXPORT_NAMES[name], ports, calls: [...portCalls(ports), ...platformCalls(name)] };
+  return { ports, calls: [...portCalls(ports), ...platformCalls(name)] };
 }
 
 /** Every function's needs, derived: one entry per handler of HANDLER_NEEDS. */

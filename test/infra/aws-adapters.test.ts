@@ -7,7 +7,7 @@ import { ConnectTelephony } from '../../infra/aws/adapters/connect.ts';
 import { EventBridgeBus, PutEventsFailedError } from '../../infra/aws/adapters/event-bus.ts';
 import { RedriveFailedError, SqsFailedDeliveries, unqualifiedFunctionArn } from '../../infra/aws/adapters/failed-deliveries.ts';
 import { atExpression, EventBridgeScheduler } from '../../infra/aws/adapters/scheduler.ts';
-import { depsFromEnv } from '../../infra/aws/functions/wiring.ts';
+import { failures } from '../../infra/aws/functions/ports/failures.ts';
 import { CallRejectedError } from '../../handlers/ports.ts';
 
 /**
@@ -374,8 +374,8 @@ describe('failed deliveries adapter (SQS + Lambda)', () => {
   });
 
   it('is what a function gets when FAILURE_QUEUE_URLS is set, and nothing works without it', async () => {
-    expect(depsFromEnv({ TABLE_NAME: 't', FAILURE_QUEUE_URLS: `${failuresUrl()},${dlqUrl()}` }).failures).toBeInstanceOf(SqsFailedDeliveries);
-    const unset = depsFromEnv({ TABLE_NAME: 't' }).failures;
+    expect(failures({ TABLE_NAME: 't', FAILURE_QUEUE_URLS: `${failuresUrl()},${dlqUrl()}` })).toBeInstanceOf(SqsFailedDeliveries);
+    const unset = failures({ TABLE_NAME: 't' });
     expect(unset).not.toBeInstanceOf(SqsFailedDeliveries);
     await expect(unset.redrive({ now, maxAgeMs: hour, limit: 1 })).rejects.toThrow(/not configured/);
   });

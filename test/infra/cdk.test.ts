@@ -642,10 +642,10 @@ describe('physical names', () => {
   });
 
   it('a function without BUS_NAME has no bus (no fallback to the default stack\'s)', async () => {
-    const { depsFromEnv } = await import('../../infra/aws/functions/wiring.ts');
+    const { bus: busFromEnv } = await import('../../infra/aws/functions/ports/bus.ts');
     const { EventBridgeBus } = await import('../../infra/aws/adapters/event-bus.ts');
-    expect(depsFromEnv({ TABLE_NAME: 't', BUS_NAME: 'yobidashi-staging' }).bus).toBeInstanceOf(EventBridgeBus);
-    const bus = depsFromEnv({ TABLE_NAME: 't' }).bus as unknown as { publish: () => Promise<unknown> };
+    expect(busFromEnv({ TABLE_NAME: 't', BUS_NAME: 'yobidashi-staging' })).toBeInstanceOf(EventBridgeBus);
+    const bus = busFromEnv({ TABLE_NAME: 't' }) as unknown as { publish: () => Promise<unknown> };
     await expect(bus.publish()).rejects.toThrow('bus is not configured for this function');
   });
 

@@ -1,22 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { LAMBDA_ASYNC } from '../../../events/delivery.ts';
 import { TABLE_KEYS } from '../../store/entities.ts';
+import { BUNDLE_FILE, ENTRIES_DIR, entryOf } from '../functions/bundling.ts';
 import { callKey, FUNCTION_NEEDS, isBusHandler, usesPort, type AwsCall, type AwsResource, type FunctionName } from '../permissions.ts';
 
 export { isBusHandler } from '../permissions.ts';
 
-export const HANDLERS_ENTRY = fileURLToPath(new URL('../functions/handlers.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BUNDLE_CLI = fileURLToPath(new URL('../functions/bundle-cli.ts', import.meta.url));
+
+/** Lambda's log level for the Powertools logger (POWERTOOLS_LOG_LEVEL; change it on a function to debug one). */
+export const LOG_LEVEL = 'INFO';
+
+/**
+ * A function's code: its own entry (infra/aws/functions/entries/<name>.ts) bundled by
+ * infra/aws/functions/bundling.ts, in a child process (local bundling is synchronous; esbuild's
+ * plugins are not), never in Docker. The asset is hashed on the bundle, so a change to anything a
+ * function imports gives it a new asset and nothing else. A synth that skips bundling
+ * (`aws:cdk:bundling-stacks`, as the CDK tests do) never runs it.
+ */
+export function functionCode(entry: string): lambda.Code {
+  if (!existsSync(entry)) throw new Error(`no entry ${entry}: every function needs one (docs/aws.md, Functions)`);
+  return lambda.Code.fromAsset(ENTRIES_DIR, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; never pulled, since local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      // What the bundle is made of, for CDK's cache key: without the entry in it, every function of
+      // one synth would get the first one's bundle (the local bundler, a function, is not part of the key).
+      command: ['node', '--import', 'tsx', relative(PROJECT_ROOT, BUNDLE_CLI), relative(PROJECT_ROOT, entry), '/asset-output'],
+      local: {
+        tryBundle(outputDir) {
+          execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_CLI, entry, outputDir], { cwd: PROJECT_ROOT, stdio: ['ignore', process.stderr, 'inherit'] });
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface TelephonyTarget {
   instanceArn: string;
@@ -41,8 +74,8 @@ export interface FunctionsProps {
 }
 
 /**
- * One NodejsFunction per handler: nodejs22.x on arm64, bundled by the local esbuild (never Docker),
- * source maps on, JSON logs kept for a set time, and a role of its own that allows exactly the AWS
+ * One function per handler, each with its own bundle (functionCode): nodejs22.x on arm64, source
+ * maps on, JSON logs kept for a set time, and a role of its own that allows exactly the AWS
  * calls FUNCTION_NEEDS derives from what the handler declares (infra/aws/permissions.ts): one
  * statement per resource, naming only the actions on it. A call no grant covers fails the synth.
  * Bus handlers get Lambda's async retries from
@@ -50,7 +83,7 @@ export interface FunctionsProps {
  * event in a queue (alarmed, redriven by the sweep) instead of losing it.
  */
 export class HandlerFunctions extends Construct {
-  readonly functions = {} as Record<FunctionName, nodejs.NodejsFunction>;
+  readonly functions = {} as Record<FunctionName, lambda.Function>;
   private readonly roles = {} as Record<FunctionName, iam.Role>;
   /** Each function's derived calls not granted yet (some resources are known only later: Connect, the redrive). */
   private readonly ungranted = {} as Record<FunctionName, Map<string, AwsCall>>;
@@ -90,7 +123,7 @@ export class HandlerFunctions extends Construct {
     }
   }
 
-  private create(name: FunctionName): nodejs.NodejsFunction {
+  private create(name: FunctionName): lambda.Function {
     const needs = FUNCTION_NEEDS[name];
     const { table, bus } = this.props;
     const logGroup = new logs.LogGroup(this, `${name}-logs`, { retention: this.props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -125,11 +158,9 @@ export class HandlerFunctions extends Construct {
         true,
       );
     }
-    const fn = new nodejs.NodejsFunction(this, name, {
-      entry: HANDLERS_ENTRY,
-      handler: needs.exportName,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    const fn = new lambda.Function(this, name, {
+      code: functionCode(entryOf(name)),
+      handler: `${BUNDLE_FILE.replace(/\.mjs$/, '')}.handler`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
@@ -143,17 +174,11 @@ export class HandlerFunctions extends Construct {
         TABLE_NAME: table.tableName,
         BUS_NAME: bus.eventBusName,
         NODE_OPTIONS: '--enable-source-maps',
+        // The Powertools logger's level (infra/aws/adapters/powertools-logger.ts).
+        POWERTOOLS_LOG_LEVEL: LOG_LEVEL,
         ...(schedules
           ? { SCHEDULE_GROUP: this.props.scheduleGroupName, BUS_ARN: bus.eventBusArn, SCHEDULER_ROLE_ARN: this.props.schedulerRole.roleArn, SCHEDULER_DLQ_ARN: this.props.schedulerDeadLetterArn }
           : {}),
-      },
-      bundling: {
-        sourceMap: true,
-        minify: true,
-        target: 'node22',
-        forceDockerBundling: false,
-        // The nodejs22.x runtime ships SDK v3; bundling it keeps versions exactly as tested.
-        externalModules: [],
       },
     });
     if (isBusHandler(name)) this.retryThenKeep(fn, this.props.handlerFailures);
@@ -165,7 +190,7 @@ export class HandlerFunctions extends Construct {
    * sqs:SendMessage on that queue only (permissions.ts, platformCalls), which is all Lambda needs to
    * deliver the record (SqsDestination would also grant GetQueueAttributes and GetQueueUrl).
    */
-  private retryThenKeep(fn: nodejs.NodejsFunction, queue: sqs.IQueue): void {
+  private retryThenKeep(fn: lambda.Function, queue: sqs.IQueue): void {
     const onFailure: lambda.IDestination = { bind: () => ({ destination: queue.queueArn }) };
     fn.configureAsyncInvoke({
       retryAttempts: LAMBDA_ASYNC.maximumRetryAttempts,
@@ -181,7 +206,7 @@ export class HandlerFunctions extends Construct {
    * so putting it there would make the sweep depend on itself.
    */
   grantRedrive(queues: readonly sqs.IQueue[]): void {
-    for (const [name, fn] of Object.entries(this.functions) as [FunctionName, nodejs.NodejsFunction][]) {
+    for (const [name, fn] of Object.entries(this.functions) as [FunctionName, lambda.Function][]) {
       if (!usesPort(name, 'failures')) continue;
       fn.addEnvironment('FAILURE_QUEUE_URLS', queues.map((q) => q.queueUrl).join(','));
       const busHandlers = (Object.keys(this.functions) as FunctionName[]).filter(isBusHandler).map((n) => this.functions[n].functionArn);
@@ -195,7 +220,7 @@ export class HandlerFunctions extends Construct {
    * contacts (StartOutboundVoiceContact, which names no resource, is granted with the role).
    */
   grantTelephony(target: TelephonyTarget): void {
-    for (const [name, fn] of Object.entries(this.functions) as [FunctionName, nodejs.NodejsFunction][]) {
+    for (const [name, fn] of Object.entries(this.functions) as [FunctionName, lambda.Function][]) {
       if (!usesPort(name, 'telephony')) continue;
       fn.addEnvironment('CONNECT_INSTANCE_ID', target.instanceId);
       fn.addEnvironment('CONTACT_FLOW_ID', target.contactFlowId);

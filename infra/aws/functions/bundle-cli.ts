@@ -1,0 +1,13 @@
+import { bundleFunction } from './bundling.ts';
+
+/**
+ * `node --import tsx infra/aws/functions/bundle-cli.ts <entry> <outdir>`: what a function's asset
+ * runs to bundle (CDK's local bundling is synchronous, esbuild's plugins are not).
+ */
+const [entry, outdir] = process.argv.slice(2);
+if (!entry || !outdir) {
+  process.stderr.write('usage: bundle-cli.ts <entry.ts> <outdir>\n');
+  process.exit(2);
+}
+const { bytes } = await bundleFunction(entry, outdir);
+process.stderr.write(`bundled ${entry} -> ${outdir} (${bytes} bytes)\n`);

@@ -1,0 +1,7 @@
+import { sweepHandler } from '../../../../handlers/sweep.ts';
+import { handlerEntry } from '../lambda-entry.ts';
+import { store } from '../ports/store.ts';
+import { bus } from '../ports/bus.ts';
+import { failures } from '../ports/failures.ts';
+
+export const handler = handlerEntry('sweep', { store, bus, failures }, sweepHandler);
