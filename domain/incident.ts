@@ -496,6 +496,8 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
       attempt: finished.attempt,
       by,
       at: iso(now),
+      openedAt: iso(incident.openedAt),
+      system: incident.system,
     });
     return commit(incident, { ...base, status: 'acknowledged', acknowledgedBy: by, closedAt: now }, cause, [event], now);
   }

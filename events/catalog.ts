@@ -166,6 +166,10 @@ export const ownEventSchemas = {
     attempt,
     by: z.string(),
     at: isoTime,
+    /** When the incident opened (time to acknowledge = at - openedAt); absent on events from before it was added. */
+    openedAt: isoTime.optional(),
+    /** The incident's system (a metric dimension); absent on events from before it was added. */
+    system: z.string().optional(),
   }),
   IncidentExhausted: z.object({
     schemaVersion: version,

@@ -1,6 +1,6 @@
 import type { HandlerName } from '../events/routes.ts';
 import type { Settings } from './lib/deps.ts';
-import type { Bus, Clock, FailedDeliveries, Logger, Scheduler, Store, Telephony } from './ports.ts';
+import type { Bus, Clock, FailedDeliveries, Logger, Metrics, Scheduler, Store, Telephony } from './ports.ts';
 
 /**
  * Which port methods each handler may call: the one place its reach into AWS is declared. Each
@@ -9,7 +9,8 @@ import type { Bus, Clock, FailedDeliveries, Logger, Scheduler, Store, Telephony 
  * anything undeclared. infra/aws/permissions.ts turns these lists into each function's IAM role, and
  * test/infra/iam-simulation.test.ts checks that role against every call listed here.
  *
- * Clock, logger and settings are not AWS calls and are always there.
+ * Clock, logger, metrics and settings are not AWS calls and are always there (metrics go to stdout
+ * as CloudWatch embedded metric format on Lambda: no IAM permission).
  */
 export type FunctionName = HandlerName | 'flow-result';
 
@@ -108,5 +109,7 @@ export interface DepsFor<N extends FunctionName> {
   failures: Pick<FailedDeliveries, Declared<N, 'failures'>>;
   clock: Clock;
   log: Logger;
+  // Optional only until the Lambda entries pass it (issue 13, in progress); then required.
+  metrics?: Metrics;
   settings: Settings;
 }

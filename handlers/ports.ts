@@ -1,5 +1,6 @@
 import type { NormalisedAlert } from '../events/alerts.ts';
 import type { CallOutcome, OwnEvent } from '../events/catalog.ts';
+import type { MetricPoint } from '../events/metrics.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Line } from '../domain/line.ts';
 import type { Roster } from '../domain/roster.ts';
@@ -25,6 +26,15 @@ export interface ForeignEvent {
 export interface Bus {
   /** Own events go out with source `yobidashi`. Throws if any entry was not accepted. */
   publish(events: readonly (OwnEvent | ForeignEvent)[]): Promise<void>;
+}
+
+/**
+ * Counts and measurements, by the metric catalog (events/metrics.ts). On Lambda the points are
+ * written as CloudWatch embedded metric format when the invocation ends; locally they go into the
+ * runtime's registry (`GET /api/metrics`). Recording never fails a handler and never waits.
+ */
+export interface Metrics {
+  record(points: readonly MetricPoint[]): void;
 }
 
 export interface Logger {

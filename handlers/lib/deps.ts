@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { envelopeSchema, type Envelope } from '../../events/envelope.ts';
+import { metricsOf, metricsOfDelivery } from '../../events/metrics.ts';
 import { describeFailure, isPermanent } from './errors.ts';
-import type { Bus, Clock, FailedDeliveries, Logger, Scheduler, Store, Telephony } from '../ports.ts';
+import type { Bus, Clock, FailedDeliveries, Logger, Metrics, Scheduler, Store, Telephony } from '../ports.ts';
 
 export interface Settings {
   /** A call still up this long after placement is hung up and counted as a timeout. */
@@ -24,7 +25,29 @@ export interface Deps {
   failures: FailedDeliveries;
   clock: Clock;
   log: Logger;
+  /** Counts (events/metrics.ts); the bus handlers get should be `countingBus(bus, metrics)`. */
+  // Optional only until the Lambda entries pass it (issue 13, in progress); then required.
+  metrics?: Metrics;
   settings: Settings;
+}
+
+/**
+ * A bus that counts what it published (events/metrics.ts `metricsOf`), once the publish succeeded:
+ * a publish that fails is retried by the handler's platform and counted when it goes through. Both
+ * the Lambda wiring and the local runtime give handlers this bus, so handlers count nothing
+ * themselves and the two count alike. Counting never fails the publish.
+ */
+export function countingBus(bus: Bus, metrics: Metrics, log?: Logger): Bus {
+  return {
+    async publish(events) {
+      await bus.publish(events);
+      try {
+        metrics.record(events.flatMap((event) => ('source' in event ? [] : metricsOf(event))));
+      } catch (error) {
+        log?.warn('could not count published events', { error });
+      }
+    },
+  };
 }
 
 export type EventHandler = (event: unknown) => Promise<void>;
@@ -48,7 +71,7 @@ export type FailuresUses<K extends keyof FailedDeliveries> = { failures: Pick<Fa
  */
 export function onEvent(
   name: string,
-  deps: StoreUses<'recordRejection'> & Pick<Deps, 'log' | 'clock'>,
+  deps: StoreUses<'recordRejection'> & Pick<Deps, 'log' | 'clock' | 'metrics'>,
   react: (envelope: Envelope, log: Logger) => Promise<void>,
 ): EventHandler {
   return async (event) => {
@@ -58,6 +81,8 @@ export function onEvent(
     try {
       if (!parsed.success) throw parsed.error;
       await react(parsed.data, log);
+      // What no own event says (the alerts an AlertReceived carried), counted once it was handled.
+      deps.metrics?.record(metricsOfDelivery(parsed.data));
     } catch (error) {
       if (!isPermanent(error)) {
         log.error('handler failed; the event will be retried', { error });

@@ -5,7 +5,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { SWEEP_SCHEDULE } from '../../events/delivery.ts';
 import { BUS_NAME, type Envelope } from '../../events/envelope.ts';
 import { busHandlers, DEFAULT_SETTINGS, flowResultHandler, type Deps } from '../../handlers/index.ts';
-import type { Settings } from '../../handlers/lib/deps.ts';
+import { countingBus, type Settings } from '../../handlers/lib/deps.ts';
 import { jsonLogger, type LogLevel } from '../../handlers/lib/logger.ts';
 import type { Logger } from '../../handlers/ports.ts';
 import { ConnectTelephony } from '../aws/adapters/connect.ts';
@@ -24,6 +24,7 @@ import { LambdaFunctions } from './aws/lambda/invoke.ts';
 import { ScaledClock } from './clock/scaled-clock.ts';
 import { SchedulerService } from './aws/scheduler/scheduler-service.ts';
 import { localApp, openPort } from './http/server.ts';
+import { MetricRegistry } from './metrics.ts';
 import { DeadLetterQueues } from './aws/sqs/dead-letter-queues.ts';
 import { CONNECT, LocalStack } from './aws/cloudformation/local-stack.ts';
 import type { Timers } from './clock/timers.ts';
@@ -74,6 +75,8 @@ export interface Runtime {
   stack: LocalStack;
   /** The SQS face over the dead-letter list. */
   queues: DeadLetterQueues;
+  /** What the handlers and the platform counted (`GET /api/metrics`). */
+  metrics: MetricRegistry;
   /** The ports the handlers were built with (tests patch them to inject crashes). */
   deps: Deps;
   /** Stops at once, as a killed process would: in-flight work is abandoned, state is on disk. */
@@ -109,6 +112,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await ensureTable(new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), table, backup);
 
   const faults = new FaultBook(clock);
+  // Counts since this start: the handlers' (through the bus they publish on) and the platform's.
+  const metrics = new MetricRegistry();
   // Handlers are created once the port is known (their SDK clients point at it).
   let handlers: Record<string, (event: unknown) => Promise<void>> = {};
   let store: ElectroStore | undefined;
@@ -126,6 +131,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       if (!handler) throw new Error(`no handler ${name}`);
       await handler(envelope);
     },
+    onDeadLetter: (letter) => metrics.record([{ name: 'DeadLetters', value: 1, dimensions: { handler: letter.handler } }]),
     onAccepted: (envelope: Envelope, bus: string) => {
       options.onEvent?.(envelope['detail-type'], envelope.detail, envelope.time);
       feed?.accepted(envelope, bus);
@@ -209,11 +215,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const quietStore = new ElectroStore(createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), table);
   feed = new LiveFeed({ store: quietStore, simulator, log });
   // The parts the port's faces answer from, which the Runtime also hands to tests and the CLI.
-  const parts = { clock, timeScale, emulator, scheduler, connect, simulator, faults, store, feed, stack, queues };
+  const parts = { clock, timeScale, emulator, scheduler, connect, simulator, faults, store, feed, stack, queues, metrics };
   port.serve(localApp({ ...parts, dynamoEndpoint: dynamo.endpoint, lambda: new LambdaFunctions(emulator, stack, faults), log }));
   const deps: Deps = {
     store,
-    bus: EventBridgeBus.fromConfig(BUS_NAME, aws),
+    // Counting what it published, as on Lambda (handlers/lib/deps.ts).
+    bus: countingBus(EventBridgeBus.fromConfig(BUS_NAME, aws), metrics, log),
     scheduler: EventBridgeScheduler.fromConfig({ groupName: SCHEDULE_GROUP, busArn: emulator.busArn(BUS_NAME), roleArn: `arn:aws:iam::${emulator.account}:role/yobidashi-scheduler` }, aws),
     telephony: ConnectTelephony.fromConfig({ ...CONNECT }, aws),
     // The sweep's redrive is the AWS adapter's, over the SQS and Lambda faces: the queues it reads
@@ -221,6 +228,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     failures: SqsFailedDeliveries.fromConfig([stack.queueUrl('handler'), stack.queueUrl('rule')], aws, aws),
     clock,
     log,
+    metrics,
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
   };
   handlers = Object.fromEntries(Object.entries(busHandlers).map(([name, make]) => [name, make(deps)]));

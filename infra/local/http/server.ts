@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../handlers/ports.ts';
 import { localApi, type ApiDeps } from '../api/local-api.ts';
 import { consoleApi } from '../api/console-api.ts';
+import { metricsApi, type MetricsDeps } from '../api/metrics-api.ts';
 import { softphoneApi, type SoftphoneDeps } from '../api/softphone-api.ts';
 import type { LocalStack } from '../aws/cloudformation/local-stack.ts';
 import type { ConnectService } from '../aws/connect/connect-service.ts';
@@ -34,7 +35,7 @@ import { restError, restRoutes } from './rest-routes.ts';
  * malformed %-escape) gets a 4xx or a closed connection, never the process.
  */
 
-export interface LocalParts extends ApiDeps, SoftphoneDeps {
+export interface LocalParts extends ApiDeps, SoftphoneDeps, MetricsDeps {
   scheduler: SchedulerService;
   connect: ConnectService;
   faults: FaultBook;
@@ -56,6 +57,7 @@ export function localApp(parts: LocalParts): Hono {
   app.route('/api', localApi(parts));
   app.route('/api', consoleApi(parts));
   app.route('/api', softphoneApi(parts));
+  app.route('/api', metricsApi(parts));
   app.use(consoleStatic());
   app.notFound((c) => {
     const api = c.req.path === '/api' || c.req.path.startsWith('/api/');

@@ -97,6 +97,8 @@ export interface EventBridgeOptions {
   onRejected?: (entry: PutEventsEntry, error: { ErrorCode: string; ErrorMessage: string }) => Promise<void>;
   /** Called with every event accepted on the yobidashi bus (the console's running commentary), and the bus it was put on. */
   onAccepted?: (envelope: Envelope, bus: string) => void;
+  /** Called with every new dead letter, when it is kept (the runtime counts them: `DeadLetters`). */
+  onDeadLetter?: (letter: DeadLetter) => void;
 }
 
 export const ARCHIVE_NAME = 'yobidashi-archive';
@@ -388,6 +390,7 @@ export class EventBridgeCore {
   private keep(letter: DeadLetter): void {
     this.letters.set(letter.id, letter);
     appendJournal(this.options.deadLetterFile, { op: 'add', letter } satisfies DeadLetterEntry);
+    this.options.onDeadLetter?.(letter);
   }
 
   findDeadLetter(id: string): DeadLetter | undefined {
