@@ -9,5 +9,4 @@ if (!entry || !outdir) {
   process.stderr.write('usage: bundle-cli.ts <entry.ts> <outdir>\n');
   process.exit(2);
 }
-const { bytes } = await bundleFunction(entry, outdir);
-process.stderr.write(`bundled ${entry} -> ${outdir} (${bytes} bytes)\n`);
+await bundleFunction(entry, outdir);
