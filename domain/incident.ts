@@ -186,7 +186,8 @@ export function routeAlert(
   if (live && withinWindow(live)) return { kind: 'join', incident: live };
   const silence = activeSilenceFor(silences, alert, now);
   if (silence) {
-    const sameSilence = latest?.status === 'suppressed' && latest.silenceId === silence.silenceId ? latest : undefined;
+    // The same silence's same window: a maintenance window's next window is a new incident.
+    const sameSilence = latest?.status === 'suppressed' && latest.silenceId === silence.silenceId && latest.silencedUntil === silence.until ? latest : undefined;
     return { kind: 'suppress', silence, joinIncident: sameSilence };
   }
   return { kind: 'open' };

@@ -83,6 +83,19 @@ describe('routing alerts', () => {
     expect(routeAlert(suppressed, alert(), [silence], T0 + 10)).toMatchObject({ kind: 'suppress', joinIncident: { incidentId: 'inc-2' } });
   });
 
+  it("a maintenance window's next window is a new suppressed incident; within one window repeats join", () => {
+    // Sundays 02:00-04:00 in Tokyo: 2026-11-28 17:00-19:00 UTC, then a week later.
+    const weekly = { ...silence, silenceId: 'sil-weekly', from: T0, until: Number.MAX_SAFE_INTEGER, recurrence: { cron: 'cron(0 2 ? * SUN *)', durationMinutes: 120, timezone: 'Asia/Tokyo' } };
+    const firstWindow = Date.parse('2026-11-28T17:30:00Z');
+    const route = routeAlert(undefined, alert(), [weekly], firstWindow);
+    expect(route).toMatchObject({ kind: 'suppress', silence: { silenceId: 'sil-weekly', until: Date.parse('2026-11-28T19:00:00Z') } });
+    const suppressed = suppressedIncident({ incidentId: 'inc-2', alert: alert(), alertId: 'e:0', now: firstWindow }, (route as { silence: typeof silence }).silence).incident;
+    expect(suppressed.silencedUntil).toBe(Date.parse('2026-11-28T19:00:00Z'));
+    expect(routeAlert(suppressed, alert(), [weekly], firstWindow + 60_000)).toMatchObject({ kind: 'suppress', joinIncident: { incidentId: 'inc-2' } });
+    expect(routeAlert(suppressed, alert(), [weekly], Date.parse('2026-12-05T17:30:00Z'))).toMatchObject({ kind: 'suppress', joinIncident: undefined });
+    expect(routeAlert(suppressed, alert(), [weekly], Date.parse('2026-11-28T19:00:00Z')).kind).toBe('open');
+  });
+
   it('a new firing alert after an exhausted or silenced incident is news', () => {
     expect(routeAlert({ ...opened(), status: 'exhausted' }, alert(), [], T0).kind).toBe('open');
   });
