@@ -148,6 +148,18 @@ export const ownEventSchemas = {
     reason: z.string().optional(),
     /** The incident whose call keyed it in, if any (it is silenced already). */
     incidentId: z.string().optional(),
+    /** A maintenance window (domain/silence.ts): windows open at this cron(...) in `timezone`, each lasting `durationMinutes`; `until` ends the recurrence. */
+    cron: z.string().min(1).optional(),
+    durationMinutes: z.number().int().positive().optional(),
+    timezone: z.string().min(1).optional(),
+  }),
+  /** A maintenance window's start, put on the bus by its one-time schedule: open incidents it covers are silenced. */
+  MaintenanceWindowOpened: z.object({
+    schemaVersion: version,
+    silenceId: z.string().min(1),
+    system: z.string().min(1),
+    /** When the window was due to open (the schedule's time). */
+    opensAt: isoTime,
   }),
   IncidentSilenced: z.object({
     schemaVersion: version,

@@ -189,6 +189,7 @@ export function metricsOf(event: OwnEvent): MetricPoint[] {
     case 'CallCheckDue':
     case 'SweepDue':
     case 'SilenceAdded':
+    case 'MaintenanceWindowOpened':
       return [];
   }
 }

@@ -99,8 +99,8 @@ export const ROUTES: readonly Route[] = [
   }),
   route({
     name: 'apply-silence',
-    description: 'A silence was added: silence the open incidents it covers, so their calling stops.',
-    pattern: own(['SilenceAdded']),
+    description: 'A silence was added, or a maintenance window opened: silence the open incidents it covers, so their calling stops.',
+    pattern: own(['SilenceAdded', 'MaintenanceWindowOpened']),
     handler: 'apply-silence',
     sideEffects: true,
   }),

@@ -73,9 +73,11 @@ export const HANDLER_NEEDS = {
   'stop-call': { store: ['findContacts', 'getIncident', ...rejection], telephony: ['stopCall'], scheduler: [], bus: [], failures: [] },
   // listOpenIncidents, then updateIncident for each one the silence covers. updateIncident may arm
   // a first check (publishChange): a silenced incident never asks for a call, but the type cannot
-  // know that, so the scheduler is declared (and granted) rather than assumed away.
+  // know that, so the scheduler is declared (and granted) rather than assumed away. A maintenance
+  // window: its silence read again when a window opens (listSilences), the next window's start
+  // armed (scheduleOnce).
   'apply-silence': {
-    store: ['listOpenIncidents', ...incidentUpdate.store, ...rejection],
+    store: ['listOpenIncidents', 'listSilences', ...incidentUpdate.store, ...rejection],
     telephony: [],
     scheduler: [...incidentUpdate.scheduler],
     bus: [...incidentUpdate.bus],

@@ -6,7 +6,8 @@ import { AwsBackend } from './aws-backend.ts';
 import { CliError, type Backend, type Check } from './backend.ts';
 import { driftCheck, putEvent, replay, routeDrift, testPatternRemotely } from './events.ts';
 import { LocalBackend } from './local-backend.ts';
-import { ROUTE_COLUMNS, routeRows } from './views.ts';
+import { MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES } from '../../domain/silence.ts';
+import { durationText, parseDuration, ROUTE_COLUMNS, routeRows, windowText, type SilenceRow } from './views.ts';
 
 /**
  * The yobidashi CLI. Without `--stack` it talks to a local runtime (`yobidashi start`, the
@@ -39,6 +40,13 @@ const number = (name: string) => (value: string) => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
   return n;
 };
+const duration = (value: string) => {
+  const minutes = parseDuration(value);
+  if (minutes === undefined || minutes < MIN_WINDOW_MINUTES || minutes > MAX_WINDOW_MINUTES) throw new InvalidArgumentError('must be a length such as 90m, 2h or 1h30m, from 1m to 7d');
+  return minutes;
+};
+/** `cron(0 2 ? * SUN *) for 2h in Asia/Tokyo` */
+const recurrenceText = (s: SilenceRow) => `${s.cron} for ${durationText(s.durationMinutes ?? 0)} in ${s.timezone}`;
 const isoTime = (value: string) => {
   if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('must be an ISO time such as 2026-11-24T00:00:00Z');
   return value;
@@ -157,20 +165,28 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
   });
 
   const silence = sub(program, 'silence', 'silences (静観): alerts in a scope call nobody until a time');
-  sub(silence, 'add', 'add a silence; open incidents it covers stop calling at once')
+  sub(silence, 'add', 'add a silence, or with --cron a maintenance window; open incidents it covers stop calling at once')
     .requiredOption('--system <system>')
     .option('--host <host>')
     .option('--service <service>')
-    .addOption(new Option('--hours <n>', 'how long (default 12)').argParser(number('--hours')).conflicts('until'))
-    .addOption(new Option('--until <iso>', 'until when').argParser(isoTime))
+    .addOption(new Option('--hours <n>', 'how long a one-off silence lasts (default 12)').argParser(number('--hours')).conflicts(['until', 'cron']))
+    .addOption(new Option('--until <iso>', 'when a one-off silence ends; with --cron, when the windows stop (default: never)').argParser(isoTime))
+    .addOption(new Option('--cron <expression>', 'a maintenance window: windows open at this EventBridge Scheduler cron, e.g. "cron(0 2 ? * SUN *)"'))
+    .addOption(new Option('--duration <length>', 'with --cron: how long each window lasts, e.g. 90m, 2h, 1h30m (at most 7d)').argParser(duration))
+    .addOption(new Option('--timezone <zone>', "with --cron: the zone the cron's times are read in, e.g. Asia/Tokyo or UTC"))
     .option('--reason <text>')
-    .action(async (o: { system: string; host?: string; service?: string; hours?: number; until?: string; reason?: string }, command: Command) => {
-      const added = await (await backend(command)).addSilence({ ...o, createdBy: 'cli' });
-      print(command, added, () => `silence ${added.silenceId} until ${added.until}`);
+    .action(async (o: { system: string; host?: string; service?: string; hours?: number; until?: string; cron?: string; duration?: number; timezone?: string; reason?: string }, command: Command) => {
+      const { duration: durationMinutes, ...rest } = o;
+      if (o.cron === undefined && (durationMinutes !== undefined || o.timezone !== undefined)) throw new CliError(`${durationMinutes !== undefined ? '--duration' : '--timezone'} goes with --cron (a maintenance window); a one-off silence takes --hours or --until`);
+      if (o.cron !== undefined && durationMinutes === undefined) throw new CliError('--duration is required with --cron: how long each window lasts, e.g. 2h');
+      if (o.cron !== undefined && o.timezone === undefined) throw new CliError("--timezone is required with --cron: the zone the cron's times are read in, e.g. Asia/Tokyo or UTC");
+      const added = await (await backend(command)).addSilence({ ...rest, ...(durationMinutes !== undefined ? { durationMinutes } : {}), createdBy: 'cli' });
+      print(command, added, () => (added.cron ? `silence ${added.silenceId}: ${recurrenceText(added)}; ${added.window ? `in a window now: ${windowText(added.window, added.timezone ?? 'UTC')}` : `next window ${added.nextWindow ? windowText(added.nextWindow, added.timezone ?? 'UTC') : 'none'}`}` : `silence ${added.silenceId} until ${added.until}`));
     });
-  sub(silence, 'list', 'every silence, active or not').action(async (_o: unknown, command: Command) => {
-    const silences = (await (await backend(command)).listSilences()) as unknown as Record<string, unknown>[];
-    print(command, silences, () => table(silences, ['silenceId', 'scope', 'from', 'until', 'active', 'createdBy', 'reason']));
+  sub(silence, 'list', 'every silence, active or not; a maintenance window with its current or next window in its zone').action(async (_o: unknown, command: Command) => {
+    const silences = await (await backend(command)).listSilences();
+    const rows = silences.map((s) => ({ ...s, recurrence: s.cron ? recurrenceText(s) : undefined, window: s.cron && (s.window ?? s.nextWindow) ? windowText((s.window ?? s.nextWindow)!, s.timezone ?? 'UTC') : undefined }));
+    print(command, silences, () => table(rows, ['silenceId', 'scope', 'recurrence', 'window', 'from', 'until', 'active', 'createdBy', 'reason']));
   });
   sub(silence, 'remove', 'remove a silence (incidents it silenced stay silenced)')
     .argument('<id>')

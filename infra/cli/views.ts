@@ -1,6 +1,7 @@
 import type { Incident } from '../../domain/incident.ts';
-import type { Silence } from '../../domain/silence.ts';
+import { NO_END, nextWindowAfter, recurrenceProblem, windowAt, type Silence } from '../../domain/silence.ts';
 import { timeToAcknowledgeSeconds } from '../../domain/summary.ts';
+import { offsetMsAt, wallClockAt } from '../../domain/time.ts';
 import { BUS_NAME } from '../../events/envelope.ts';
 import { ROUTES, type Route } from '../../events/routes.ts';
 import type { ContactRecord, Timeline } from '../../handlers/ports.ts';
@@ -106,46 +107,123 @@ export function callRow(c: ContactRecord) {
 }
 export type CallRow = ReturnType<typeof callRow>;
 
+/**
+ * A silence as operators see it. A maintenance window also shows its recurrence (`cron`,
+ * `durationMinutes`, `timezone`, flat as they are given), the window in force now (`window`, when
+ * `active`) and the next one to open (`nextWindow`, absent when no window opens any more); its
+ * `until` is the recurrence's end, left out when it recurs for ever.
+ */
 export function silenceView(s: Silence, now: number) {
-  return { ...s, from: iso(s.from), until: iso(s.until), active: now >= s.from && now < s.until };
+  const { recurrence, ...rest } = s;
+  const current = windowAt(s, now);
+  const view = { ...rest, from: iso(s.from), until: s.until === NO_END ? undefined : iso(s.until), active: current !== undefined };
+  if (!recurrence) return view;
+  const next = nextWindowAfter(s, now);
+  return {
+    ...view,
+    ...recurrence,
+    ...(current ? { window: { from: iso(current.from) as string, until: iso(current.until) as string } } : {}),
+    ...(next ? { nextWindow: { from: iso(next.from) as string, until: iso(next.until) as string } } : {}),
+  };
 }
-export type SilenceRow = ReturnType<typeof silenceView>;
+export type SilenceRow = ReturnType<typeof silenceView> & {
+  cron?: string;
+  durationMinutes?: number;
+  timezone?: string;
+  window?: { from: string; until: string };
+  nextWindow?: { from: string; until: string };
+};
+
+/**
+ * A window as a person in its zone reads it: `2026-11-29 02:00 → 04:00 Asia/Tokyo`; the end's date
+ * when it falls on another day (`2026-11-29 23:00 → 11-30 01:00`), and each end's UTC offset when a
+ * daylight-saving change falls inside (`2027-03-14 01:30 (UTC-05:00) → 04:30 (UTC-04:00)`).
+ */
+export function windowText(window: { from: string; until: string }, timezone: string): string {
+  const [from, until] = [Date.parse(window.from), Date.parse(window.until)];
+  const a = wallClockAt(timezone, from);
+  const b = wallClockAt(timezone, until);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const offset = (ms: number) => {
+    const minutes = offsetMsAt(timezone, ms) / 60_000;
+    return `UTC${minutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(minutes) / 60))}:${two(Math.abs(minutes) % 60)}`;
+  };
+  const shift = offsetMsAt(timezone, from) !== offsetMsAt(timezone, until);
+  const start = `${a.year}-${two(a.month)}-${two(a.day)} ${two(a.hour)}:${two(a.minute)}${shift ? ` (${offset(from)})` : ''}`;
+  const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
+  const end = `${sameDay ? '' : `${a.year === b.year ? '' : `${b.year}-`}${two(b.month)}-${two(b.day)} `}${two(b.hour)}:${two(b.minute)}${shift ? ` (${offset(until)})` : ''}`;
+  return `${start} → ${end} ${timezone}`;
+}
+
+/** `2h`, `90m`, `1h30m`, `7d`: a window's length as the CLI prints and takes it. */
+export function durationText(minutes: number): string {
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  return `${d ? `${d}d` : ''}${h ? `${h}h` : ''}${m ? `${m}m` : ''}` || '0m';
+}
+
+/** `90m`, `2h`, `1h30m`, `1d12h` as whole minutes; undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/.exec(text.trim());
+  if (!match || text.trim() === '') return undefined;
+  const [d, h, m] = match.slice(1).map((v) => Number(v ?? 0)) as [number, number, number];
+  return d * 1440 + h * 60 + m;
+}
 
 export interface SilenceInput {
   system: string;
   host?: string | undefined;
   service?: string | undefined;
   hours?: number | undefined;
+  /** A one-off silence's end; with `cron`, the recurrence's end. */
   until?: string | undefined;
   reason?: string | undefined;
   createdBy?: string | undefined;
+  /** A maintenance window: `cron`, `durationMinutes` and `timezone` together. */
+  cron?: string | undefined;
+  durationMinutes?: number | undefined;
+  timezone?: string | undefined;
 }
 
-/**
- * The silence a request asks for (default 12 hours), or a message saying what is wrong with it.
- * Both back ends make silences with this, then store and announce them.
- */
 /** A silence lasts at most a year, whether it is given in hours or as an end. */
 export const MAX_SILENCE_HOURS = 24 * 365;
 
+/**
+ * The silence a request asks for (default 12 hours), or a message saying what is wrong with it,
+ * starting with the field it is about. Both back ends make silences with this, then store and
+ * announce them. With `cron` it is a maintenance window (domain/silence.ts): `durationMinutes` and
+ * `timezone` are required, `hours` is refused (each window lasts `durationMinutes`), and `until`,
+ * if given, ends the recurrence (no end by default).
+ */
 export function newSilence(input: SilenceInput, now: number, id: string): Silence | { problem: string } {
+  const scope = { system: input.system, ...(input.host ? { host: input.host } : {}), ...(input.service ? { service: input.service } : {}) };
+  const common = { silenceId: id, scope, from: now, createdBy: input.createdBy ?? 'api', ...(input.reason ? { reason: input.reason } : {}) };
+  if (input.cron === undefined) {
+    if (input.durationMinutes !== undefined) return { problem: 'durationMinutes: only with cron (a one-off silence lasts hours, or until an end)' };
+    if (input.timezone !== undefined) return { problem: 'timezone: only with cron (the zone its times are read in)' };
+  } else {
+    if (input.hours !== undefined) return { problem: 'hours: not with cron (each window lasts durationMinutes; until ends the recurrence)' };
+    if (input.durationMinutes === undefined) return { problem: 'durationMinutes: required with cron (how long each window lasts, e.g. 120)' };
+    if (input.timezone === undefined) return { problem: 'timezone: required with cron (the zone its times are read in, e.g. Asia/Tokyo or UTC)' };
+    const until = input.until === undefined ? NO_END : Date.parse(input.until);
+    if (Number.isNaN(until)) return { problem: 'until: not an ISO time' };
+    if (until <= now) return { problem: 'until: must be in the future' };
+    const recurrence = { cron: input.cron.trim(), durationMinutes: input.durationMinutes, timezone: input.timezone };
+    const problem = recurrenceProblem(recurrence, now, until);
+    if (problem) return { problem: `${problem.field}: ${problem.message}` };
+    return { ...common, until, recurrence };
+  }
   if (input.hours !== undefined && input.until !== undefined) return { problem: 'until: give hours or until, not both' };
   if (input.hours !== undefined && !(input.hours > 0 && input.hours <= MAX_SILENCE_HOURS)) return { problem: `hours: must be more than 0 and at most ${MAX_SILENCE_HOURS} (a year)` };
   const until = input.until ? Date.parse(input.until) : now + (input.hours ?? 12) * 3_600_000;
   if (Number.isNaN(until)) return { problem: 'until: not an ISO time' };
   if (until <= now) return { problem: 'until: must be in the future' };
   if (until - now > MAX_SILENCE_HOURS * 3_600_000) return { problem: `until: must be within ${MAX_SILENCE_HOURS} hours (a year) from now` };
-  return {
-    silenceId: id,
-    scope: { system: input.system, ...(input.host ? { host: input.host } : {}), ...(input.service ? { service: input.service } : {}) },
-    from: now,
-    until,
-    createdBy: input.createdBy ?? 'api',
-    ...(input.reason ? { reason: input.reason } : {}),
-  };
+  return { ...common, until };
 }
 
-/** The SilenceAdded detail that makes open incidents in the silence's scope stop calling. */
+/** The SilenceAdded detail that makes open incidents in the silence's scope stop calling (and arms a maintenance window's starts). */
 export function silenceAdded(silence: Silence) {
   return {
     schemaVersion: 1 as const,
@@ -155,6 +233,7 @@ export function silenceAdded(silence: Silence) {
     until: new Date(silence.until).toISOString(),
     by: silence.createdBy,
     ...(silence.reason ? { reason: silence.reason } : {}),
+    ...(silence.recurrence ? { cron: silence.recurrence.cron, durationMinutes: silence.recurrence.durationMinutes, timezone: silence.recurrence.timezone } : {}),
   };
 }
 

@@ -188,6 +188,11 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         createdBy: { type: 'string', required: true },
         reason: { type: 'string' },
         incidentId: { type: 'string' },
+        // A maintenance window (all three or none): windows open at the cron in the zone, each lasting
+        // durationMinutes; `until` ends the recurrence (domain/silence.ts NO_END: never).
+        cron: { type: 'string' },
+        durationMinutes: { type: 'number' },
+        timezone: { type: 'string' },
         /** DynamoDB TTL (epoch seconds): a month after the silence ends, kept meanwhile for audits. */
         expiresAt: { type: 'number', required: true },
       },

@@ -29,6 +29,9 @@ interface SilenceItem {
   createdBy: string;
   reason?: string | undefined;
   incidentId?: string | undefined;
+  cron?: string | undefined;
+  durationMinutes?: number | undefined;
+  timezone?: string | undefined;
 }
 const SILENCE_RETENTION_SECONDS = 30 * DAY_SECONDS;
 const REJECTION_RETENTION_SECONDS = 90 * DAY_SECONDS;
@@ -225,6 +228,10 @@ export class ElectroStore implements Store {
           createdBy: silence.createdBy,
           reason: silence.reason,
           incidentId: silence.incidentId,
+          cron: silence.recurrence?.cron,
+          durationMinutes: silence.recurrence?.durationMinutes,
+          timezone: silence.recurrence?.timezone,
+          // A recurring silence without an end (NO_END) gets a TTL far past any real date: kept until removed.
           expiresAt: Math.ceil(silence.until / 1000) + SILENCE_RETENTION_SECONDS,
         }),
       )
@@ -240,6 +247,11 @@ export class ElectroStore implements Store {
       createdBy: item.createdBy,
       reason: item.reason,
       incidentId: item.incidentId,
+      // Older records have none of the three: a one-off silence, read as before.
+      recurrence:
+        item.cron !== undefined && item.durationMinutes !== undefined && item.timezone !== undefined
+          ? { cron: item.cron, durationMinutes: item.durationMinutes, timezone: item.timezone }
+          : undefined,
     }) as Silence;
   }
 

@@ -26,6 +26,7 @@ const cases: { [K in OwnEventName]: { detail: unknown; points: MetricPoint[] } }
     points: [{ name: 'PlacementsDeferred', value: 1, dimensions: { reason: 'ThrottlingException' } }],
   },
   SweepDue: { detail: { schemaVersion: 1 }, points: [] },
+  MaintenanceWindowOpened: { detail: { schemaVersion: 1, silenceId: 'sil-1', system: 'XYZ', opensAt: AT }, points: [] },
   CallEnded: {
     detail: { schemaVersion: 1, incidentId: 'inc-1', attempt: 1, contactId: 'c-1', outcome: 'no-answer', via: 'contact-event', endedAt: AT },
     points: [{ name: 'CallsEnded', value: 1, dimensions: { outcome: 'no-answer' } }],

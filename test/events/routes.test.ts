@@ -196,6 +196,14 @@ describe('which routes a realistic event reaches', () => {
     expect(routesFor(contactEvent('INITIATED'))).toEqual([]);
   });
 
+  it('a silence added and a maintenance window opening go to apply-silence; replayed, only to the timeline route (which ignores them)', () => {
+    const added = envelope(OWN_SOURCE, 'SilenceAdded', validDetails.SilenceAdded);
+    const opened = envelope(OWN_SOURCE, 'MaintenanceWindowOpened', validDetails.MaintenanceWindowOpened);
+    expect(routesFor(added)).toEqual(['apply-silence', 'timeline']);
+    expect(routesFor(opened)).toEqual(['apply-silence', 'timeline']);
+    expect(routesFor(replayed(opened))).toEqual(['timeline']);
+  });
+
   it('a CloudWatch alarm state change goes to cloudwatch-alarm', () => {
     expect(routesFor(cloudWatchAlarm)).toEqual(['cloudwatch-alarm']);
     expect(routesFor({ ...cloudWatchAlarm, source: 'custom.cloudwatch' })).toEqual([]);
@@ -283,6 +291,7 @@ const validDetails: Record<(typeof OWN_EVENT_NAMES)[number], Record<string, unkn
   },
   SweepDue: { schemaVersion: 1 },
   SilenceAdded: { schemaVersion: 1, silenceId: 'sil-1', scope: { system: 'XYZ' }, from: AT, until: AT, by: 'api' },
+  MaintenanceWindowOpened: { schemaVersion: 1, silenceId: 'sil-1', system: 'XYZ', opensAt: AT },
   IncidentSilenced: { schemaVersion: 1, incidentId: 'inc-1', silenceId: 'sil-1', until: AT, by: 'api', activeAttempt: 1, activeContactId: 'c-1', at: AT },
   CallEnded: callEnded.detail as Record<string, unknown>,
   CallTimeout: callTimeout.detail as Record<string, unknown>,

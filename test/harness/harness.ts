@@ -48,9 +48,10 @@ export class Harness {
     readonly time: VirtualTime,
   ) {}
 
-  static async start(options: { settings?: Partial<Settings>; log?: Logger } = {}): Promise<Harness> {
+  /** `at`: when virtual time begins (default T0), e.g. just before a daylight-saving change. */
+  static async start(options: { settings?: Partial<Settings>; log?: Logger; at?: number } = {}): Promise<Harness> {
     const { endpoint } = await dynaliteServer();
-    const time = new VirtualTime(T0);
+    const time = new VirtualTime(options.at ?? T0);
     let ids = 0;
     const rt = await startRuntime({
       timers: time,

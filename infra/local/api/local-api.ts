@@ -67,6 +67,11 @@ const silenceSchema = z
     until: z.string().datetime({ offset: true }).optional(),
     reason: z.string().max(500).optional(),
     createdBy: z.string().max(100).optional(),
+    // A maintenance window: all three together (newSilence says which is missing, and what is wrong
+    // with the cron, the zone or the duration, in the same words on both back ends).
+    cron: z.string().max(256).optional(),
+    durationMinutes: z.number().optional(),
+    timezone: z.string().max(64).optional(),
   })
   .strict()
   .refine((s) => s.hours === undefined || s.until === undefined, { message: 'give hours or until, not both', path: ['until'] });
