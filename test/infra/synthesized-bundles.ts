@@ -87,8 +87,10 @@ const run = promisify(execFile);
  * process around the import, so Node's own start is not in it. Returns milliseconds and what the
  * bundle exports.
  */
-export async function coldLoad(file: string, env: Record<string, string> = {}): Promise<{ ms: number; exports: string[] }> {
-  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); const ms = performance.now() - t; process.stdout.write(JSON.stringify({ ms, exports: Object.keys(m).sort() }));`;
+export async function coldLoad(file: string, env: Record<string, string> = {}, options: { thenCall?: string } = {}): Promise<{ ms: number; exports: string[] }> {
+  // thenCall: an export to call right after the import, inside the timing (the old shared bundle built its ports on first use).
+  const then = options.thenCall ? `m[${JSON.stringify(options.thenCall)}]();` : '';
+  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); ${then} const ms = performance.now() - t; process.stdout.write(JSON.stringify({ ms, exports: Object.keys(m).sort() }));`;
   const { NODE_OPTIONS, ...rest } = env;
   const { stdout } = await run(process.execPath, [...(NODE_OPTIONS ? NODE_OPTIONS.split(/\s+/) : []), '--no-warnings', '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, ...rest },

@@ -32,17 +32,30 @@ export function maskPhoneNumbers(_key: string, value: unknown): unknown {
 }
 
 export interface PowertoolsLoggerOptions {
-  /** Unset: Powertools reads POWERTOOLS_LOG_LEVEL, then LOG_LEVEL (Lambda's AWS_LAMBDA_LOG_LEVEL can only raise it). */
+  /** Unset: POWERTOOLS_LOG_LEVEL, then LOG_LEVEL, then INFO (Lambda's AWS_LAMBDA_LOG_LEVEL can only raise it). */
   logLevel?: PowertoolsLogLevel;
   /** Keys on every line (e.g. the function's name). */
   persistentKeys?: Record<string, unknown>;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+const LEVELS: readonly string[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] satisfies PowertoolsLogLevel[];
+
+/**
+ * The level from the environment, in either case: Powertools reads the same variables but only
+ * upper case, and LOG_LEVEL=info (jsonLogger's spelling) would silently mean its default.
+ */
+export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>>): PowertoolsLogLevel | undefined {
+  const value = (env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL)?.trim().toUpperCase();
+  return value && LEVELS.includes(value) ? (value as PowertoolsLogLevel) : undefined;
 }
 
 export function createPowertoolsLogger(options: PowertoolsLoggerOptions = {}): PowertoolsLogger {
+  const logLevel = options.logLevel ?? logLevelFromEnv(options.env ?? process.env);
   return new PowertoolsLogger({
     serviceName: SERVICE_NAME,
     jsonReplacerFn: maskPhoneNumbers,
-    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(logLevel ? { logLevel } : {}),
     ...(options.persistentKeys ? { persistentKeys: options.persistentKeys } : {}),
   });
 }

@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../../handlers/needs.ts';
 import type { DepsFor } from '../../../handlers/needs.ts';
-import type { Logger } from '../../../handlers/ports.ts';
-import { createPowertoolsLogger, powertoolsLogger } from '../adapters/powertools-logger.ts';
+import type { Logger, Metrics } from '../../../handlers/ports.ts';
+import { EmfMetrics } from '../adapters/metrics.ts';
+import { createPowertoolsLogger, powertoolsLogger, SERVICE_NAME } from '../adapters/powertools-logger.ts';
 import { depsFor, type PortBuilders } from './deps.ts';
 import type { Env } from './ports/env.ts';
 
@@ -18,6 +19,8 @@ import type { Env } from './ports/env.ts';
 export interface EntryRuntime {
   env: Env;
   log: Logger;
+  /** Written as EMF when each invocation ends (infra/aws/adapters/metrics.ts). */
+  metrics: Metrics;
 }
 
 export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
@@ -36,8 +39,11 @@ function correlationIdOf(event: unknown): string | undefined {
 }
 
 export function lambdaEntry<E, R>(name: FunctionName, build: (runtime: EntryRuntime) => (event: E) => Promise<R>, env: Env = process.env): LambdaHandler<E, R> {
-  const powertools = createPowertoolsLogger({ persistentKeys: { function: name } });
-  const handle = build({ env, log: powertoolsLogger(powertools) });
+  const powertools = createPowertoolsLogger({ persistentKeys: { function: name }, env });
+  // The service dimension tells this stack's metrics from another's in the account (the stack sets
+  // POWERTOOLS_SERVICE_NAME to its name prefix: infra/aws/constructs/monitoring.ts).
+  const metrics = new EmfMetrics({ service: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+  const handle = build({ env, log: powertoolsLogger(powertools), metrics });
   return async (event, context) => {
     // Request id, cold start, function name and memory on every line (injectLambdaContext's work);
     // the last invocation's correlation id goes with resetKeys.
@@ -45,7 +51,12 @@ export function lambdaEntry<E, R>(name: FunctionName, build: (runtime: EntryRunt
     powertools.addContext(context);
     const correlationId = correlationIdOf(event);
     if (correlationId) powertools.setCorrelationId(correlationId);
-    return handle(event);
+    try {
+      return await handle(event);
+    } finally {
+      // What this invocation counted, also when it failed: each point is for a publish that went through.
+      metrics.flush();
+    }
   };
 }
 
@@ -59,5 +70,5 @@ export function handlerEntry<N extends FunctionName, R>(
   factory: (deps: DepsFor<N>) => (event: unknown) => Promise<R>,
   env: Env = process.env,
 ): LambdaHandler<unknown, R> {
-  return lambdaEntry(name, ({ env: e, log }) => factory(depsFor(name, ports, e, log)), env);
+  return lambdaEntry(name, ({ env: e, log, metrics }) => factory(depsFor(name, ports, e, log, metrics)), env);
 }
