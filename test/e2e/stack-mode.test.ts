@@ -96,6 +96,20 @@ describe('yobidashi --stack against the local runtime answering as AWS', { timeo
     expect(await cli('stack', 'silence', 'remove', added.silenceId)).toMatchObject({ code: 2, err: expect.stringMatching(/404/) });
   });
 
+  it('silence add --cron: a maintenance window through the table and the bus, the same in both modes; its next start is armed', async () => {
+    const added = await json<{ silenceId: string; cron: string; durationMinutes: number; timezone: string; nextWindow: { from: string; until: string } }>(
+      'stack', 'silence', 'add', '--system', 'XYZ', '--host', 'db1', '--cron', 'cron(0 2 ? * SUN *)', '--duration', '2h', '--timezone', 'Asia/Tokyo',
+    );
+    expect(added).toMatchObject({ cron: 'cron(0 2 ? * SUN *)', durationMinutes: 120, timezone: 'Asia/Tokyo' });
+    const listed = await sameInBoth<{ silenceId: string; cron?: string; nextWindow?: unknown }[]>('silence', 'list');
+    expect(listed.find((s) => s.silenceId === added.silenceId)).toMatchObject({ cron: 'cron(0 2 ? * SUN *)', nextWindow: added.nextWindow });
+    // SilenceAdded carried the recurrence: apply-silence armed the one-time schedule of the next window's start.
+    const armed = `win-${added.silenceId}-${Date.parse(added.nextWindow.from) / 1000}`;
+    await eventually(async () => rt.scheduler.list().map((s) => s.Name), (names) => names.includes(armed), 'the next window to be armed');
+    expect(await cli('stack', 'silence', 'add', '--system', 'XYZ', '--cron', 'cron(0 2 ? * SUN *)', '--duration', '2h', '--timezone', 'Mars/Olympus')).toMatchObject({ code: 2, err: expect.stringMatching(/^timezone: "Mars\/Olympus" is not a time zone/) });
+    expect(await cli('stack', 'silence', 'remove', added.silenceId)).toMatchObject({ code: 0 });
+  });
+
   it('dead letters: listed the same in both modes, redriven through SQS and Lambda', async () => {
     await cli('local', 'roster', 'import', ROSTER_FILE);
     expect((await cli('local', 'fault', 'add', '--target', 'handler:alert-received', '--error', 'InternalError', '--times', '3')).code).toBe(0);

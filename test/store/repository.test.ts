@@ -7,7 +7,7 @@ import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/l
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openIncident, type Incident } from '../../domain/incident.ts';
 import { rosterSchema, type Roster } from '../../domain/roster.ts';
-import type { Silence } from '../../domain/silence.ts';
+import { NO_END, type Silence } from '../../domain/silence.ts';
 import { parseAlertReceived, type NormalisedAlert } from '../../events/alerts.ts';
 import type { AlertRecord, ContactRecord, RejectionRecord, TimelineEvent } from '../../handlers/ports.ts';
 import { startDynalite } from '../../infra/local/aws/dynamodb/dynalite.ts';
@@ -488,6 +488,24 @@ describe('silences', () => {
     // The TTL attribute is storage-only: it does not leak into the domain Silence.
     const listed = await store.listSilences('XYZ');
     expect(listed.every((s) => !('expiresAt' in s))).toBe(true);
+  });
+
+  it('a maintenance window keeps its recurrence as three flat attributes; one without an end is kept until removed', async () => {
+    const weekly: Silence = { ...wide, silenceId: 'sil-weekly', until: NO_END, recurrence: { cron: 'cron(0 2 ? * SUN *)', durationMinutes: 120, timezone: 'Asia/Tokyo' } };
+    await store.putSilence(weekly);
+    await store.putSilence(narrow);
+    await expect(store.listSilences('XYZ')).resolves.toEqual([narrow, weekly]);
+    const entities = createEntities(doc, table);
+    const { Key } = entities.silence.get({ system: 'XYZ', silenceId: 'sil-weekly' }).params();
+    const { Item } = await doc.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
+    expect(Item).toMatchObject({ cron: 'cron(0 2 ? * SUN *)', durationMinutes: 120, timezone: 'Asia/Tokyo', until: NO_END });
+    // Its TTL is past the year 275000: DynamoDB never expires it.
+    expect(Item?.expiresAt).toBeGreaterThan(Date.parse('9999-12-31T00:00:00Z') / 1000);
+    // A one-off silence has none of them, and reads back without a recurrence, as records written before them do.
+    const { Item: oneOff } = await doc.send(new GetCommand({ TableName: table, Key: entities.silence.get({ system: 'XYZ', silenceId: narrow.silenceId }).params().Key, ConsistentRead: true }));
+    expect(oneOff).toBeDefined();
+    expect(oneOff).not.toHaveProperty('cron');
+    expect((await store.listSilences('XYZ')).find((s) => s.silenceId === narrow.silenceId)).not.toHaveProperty('recurrence');
   });
 });
 
