@@ -275,7 +275,7 @@ interface Usage {
   calls: number;
   ringSeconds: number;
   connectedSeconds: number;
-  /** Simulated seconds from the alert to the incident's end. */
+  /** How the incident ended, and after how long (simulated). */
   outcome: string;
 }
 
@@ -293,6 +293,8 @@ function operationOf(req: IncomingMessage): string {
   if (path.startsWith('/contacts/')) return 'Connect DescribeContact';
   if (path.startsWith('/contact/stop')) return 'Connect StopContact';
   if (path.startsWith('/2015-03-31/functions/')) return 'Lambda Invoke';
+  // The awsQuery services name the action in the form body; the handlers' only one is SNS (the notifier).
+  if (path === '/' && req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return 'SNS Publish (awsQuery)';
   return `other ${req.method} ${path}`;
 }
 
@@ -381,16 +383,30 @@ function minusIdle(usage: Usage, idle: Usage): Usage {
   };
 }
 
+/** Usage divided by n (the idle runtime's, per sweep). */
+function per(usage: Usage, n: number): Usage {
+  const each = (m: Map<string, number>) => new Map([...m].map(([k, v]) => [k, v / n] as [string, number]));
+  const d = usage.dynamo;
+  return {
+    ...usage,
+    events: each(usage.events),
+    invocations: each(usage.invocations),
+    api: each(usage.api),
+    dynamo: { requests: each(d.requests), rru: d.rru / n, wru: d.wru / n, indexWru: d.indexWru / n, failedConditionalWrites: d.failedConditionalWrites / n },
+    outcome: `${n} sweeps in ${(usage.spanMs / 1000).toFixed(0)} s`,
+  };
+}
+
 function usageTable(columns: [string, Usage][]): string {
   const keys = (pick: (u: Usage) => Map<string, number>) => [...new Set(columns.flatMap(([, u]) => [...pick(u).keys()]))].sort();
   const sum = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
-  const section = (title: string, pick: (u: Usage) => Map<string, number>) => [
-    [title, ...columns.map(([, u]) => String(sum(pick(u))))],
-    ...keys(pick).map((k) => [`  ${k}`, ...columns.map(([, u]) => String(pick(u).get(k) ?? 0))]),
-  ];
   const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+  const section = (title: string, pick: (u: Usage) => Map<string, number>) => [
+    [title, ...columns.map(([, u]) => n(sum(pick(u))))],
+    ...keys(pick).map((k) => [`  ${k}`, ...columns.map(([, u]) => n(pick(u).get(k) ?? 0))]),
+  ];
   return table([
-    ['per incident (idle runtime subtracted)', ...columns.map(([name]) => name)],
+    ['usage (incidents: idle runtime subtracted)', ...columns.map(([name]) => name)],
     ['outcome', ...columns.map(([, u]) => u.outcome)],
     ...section('events accepted on the yobidashi bus', (u) => u.events),
     ...section('Lambda invocations', (u) => u.invocations),
@@ -399,8 +415,8 @@ function usageTable(columns: [string, Usage][]): string {
     ['DynamoDB read request units', ...columns.map(([, u]) => n(u.dynamo.rru))],
     ['DynamoDB write request units (table)', ...columns.map(([, u]) => n(u.dynamo.wru))],
     ['DynamoDB write request units (indexes, est.)', ...columns.map(([, u]) => n(u.dynamo.indexWru))],
-    ['failed conditional writes', ...columns.map(([, u]) => String(u.dynamo.failedConditionalWrites))],
-    ['calls placed', ...columns.map(([, u]) => String(u.calls))],
+    ['failed conditional writes', ...columns.map(([, u]) => n(u.dynamo.failedConditionalWrites))],
+    ['calls placed', ...columns.map(([, u]) => n(u.calls))],
     ['seconds ringing / connected', ...columns.map(([, u]) => `${n(u.ringSeconds)} / ${n(u.connectedSeconds)}`)],
   ]);
 }
@@ -431,6 +447,8 @@ describe('usage per incident', () => {
           usageTable([
             ['1 call, acknowledged', minusIdle(acknowledged, idleShort)],
             ['9 calls, exhausted', minusIdle(exhausted, idleLong)],
+            // The fixed cost: what the 5-minute sweep uses with nothing open (subtracted above).
+            ['idle, per sweep', per(idleLong, idleLong.invocations.get('sweep') ?? 1)],
           ]),
         ].join('\n'),
       );
