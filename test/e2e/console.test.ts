@@ -260,6 +260,29 @@ describe.skipIf(process.env.YOBIDASHI_SKIP_BROWSER === '1')('the console in Chro
     console.log(`silence in the browser: ${((Date.now() - began) / 1000).toFixed(1)} s; screenshots in ${shots}`);
   }, 90_000);
 
+  it("a maintenance window added in the silences tab is listed with what repeats and its next window in its zone; a bad zone gets the server's message", async () => {
+    const { rt, page } = await open('en-US');
+    await page.goto(`${rt.url}/#/operate/silences`);
+    await page.getByLabel('System', { exact: true }).fill('XYZ');
+    await page.getByLabel('Host', { exact: true }).fill('db1');
+    await page.getByLabel(/a maintenance window/).check();
+    await page.getByLabel(/Schedule/).fill('cron(0 2 ? * SUN *)');
+    await page.getByLabel('Minutes per window').fill('120');
+    await page.getByLabel('Time zone', { exact: true }).fill('Asia/Nowhere');
+    await button(page, 'Add').click();
+    await visible(page.getByRole('alert').filter({ hasText: /^timezone: "Asia\/Nowhere" is not a time zone/ }));
+    await page.getByLabel('Time zone', { exact: true }).fill('Asia/Tokyo');
+    await button(page, 'Add').click();
+    await visible(page.getByRole('status').filter({ hasText: /^Added sil-/ }));
+    const row = page.getByRole('table', { name: 'Silences' }).getByRole('row').filter({ hasText: 'cron(0 2 ? * SUN *)' });
+    await visible(row.getByText(/^next: \d+ \w+ 02:00–04:00 Asia\/Tokyo$/));
+    await visible(row.getByText('no end', { exact: true }));
+    await visible(row.getByText('XYZ / db1'));
+    const [stored] = (await http<{ cron?: string; durationMinutes?: number; timezone?: string; createdBy?: string }[]>(rt, 'GET', '/api/silences')).body;
+    expect(stored).toMatchObject({ cron: 'cron(0 2 ? * SUN *)', durationMinutes: 120, timezone: 'Asia/Tokyo', createdBy: 'console' });
+    expect(problemsOf(page)).toEqual([]);
+  });
+
   it('the summary page charts a week of incidents (virtual time) and lists the same numbers as tables', async () => {
     const h = await Harness.start();
     const began = Date.now();

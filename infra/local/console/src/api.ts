@@ -136,10 +136,18 @@ export interface Silence {
   silenceId: string;
   scope: { system: string; host?: string; service?: string };
   from: string;
-  until: string;
+  /** A one-off silence's end; a maintenance window's last instant, absent when it recurs for ever. */
+  until?: string;
   createdBy?: string;
   reason?: string;
   active: boolean;
+  /** A maintenance window: when its windows open, how long each lasts, the zone its times are read in. */
+  cron?: string;
+  durationMinutes?: number;
+  timezone?: string;
+  /** The window in force now, and the next one to open. */
+  window?: { from: string; until: string };
+  nextWindow?: { from: string; until: string };
 }
 
 export interface DeadLetter {

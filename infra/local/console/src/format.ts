@@ -32,6 +32,19 @@ export function formatDateTime(iso: string | undefined, lang: Lang): string {
   return Number.isNaN(ms) ? iso : formatter(lang, 'datetime').format(ms);
 }
 
+/**
+ * A maintenance window in its own zone: "29 Nov 02:00–04:00 Asia/Tokyo", the end's date too when
+ * it falls on another day there.
+ */
+export function formatWindow(window: { from: string; until: string }, timeZone: string, lang: Lang): string {
+  const locale = lang === 'ja' ? 'ja-JP' : 'en-GB';
+  const [from, until] = [Date.parse(window.from), Date.parse(window.until)];
+  const day = new Intl.DateTimeFormat(locale, { timeZone, month: 'short', day: 'numeric' });
+  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
+  const sameDay = day.format(from) === day.format(until);
+  return `${day.format(from)} ${time.format(from)}–${sameDay ? '' : `${day.format(until)} `}${time.format(until)} ${timeZone}`;
+}
+
 /** A duration in seconds, rounded to what a person reads: "42 s", "3 min 5 s", "2 h 10 min". */
 export function formatDuration(seconds: number | undefined, t: Translate): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '';

@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, getText, maskPhone, messageOf, putEvent, type DeadLetter, type Fault, type Roster, type RouteRow, type Silence } from '../api.ts';
-import { formatDateTime } from '../format.ts';
+import { formatDateTime, formatDuration, formatWindow } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { onStreamEvent } from '../live.ts';
 import { href, OPERATE_TABS, type OperateTab } from '../router.ts';
@@ -185,7 +185,8 @@ function Silences() {
   const { t, lang } = useI18n();
   const { data, error, reload } = useResource<Silence[]>('/silences', (type) => type === 'SilenceAdded' || type === 'IncidentSilenced' || type === 'Silenced');
   const rosters = useResource<Roster[]>('/rosters').data;
-  const [form, setForm] = useState({ system: '', host: '', service: '', hours: '12', reason: '' });
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const [form, setForm] = useState({ system: '', host: '', service: '', hours: '12', reason: '', recurring: false, cron: 'cron(0 2 ? * SUN *)', minutes: '120', timezone: browserZone });
   const [outcome, setOutcome] = useState<Outcome>();
 
   const remove = async (id: string) => {
@@ -202,7 +203,12 @@ function Silences() {
     const body: Record<string, unknown> = { system: form.system, createdBy: 'console' };
     if (form.host.trim()) body.host = form.host;
     if (form.service.trim()) body.service = form.service;
-    if (form.hours.trim()) body.hours = Number(form.hours);
+    if (form.recurring) {
+      // A maintenance window: the server checks the cron, the minutes and the zone, and says which is wrong.
+      body.cron = form.cron.trim();
+      body.durationMinutes = Number(form.minutes);
+      body.timezone = form.timezone.trim();
+    } else if (form.hours.trim()) body.hours = Number(form.hours);
     if (form.reason.trim()) body.reason = form.reason;
     try {
       const silence = await api<Silence>('POST', '/silences', body);
@@ -213,6 +219,12 @@ function Silences() {
     }
   };
   const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: value(e) });
+  /** A maintenance window's current or next window, in its own zone. */
+  const windowCell = (s: Silence) => {
+    if (!s.cron || !s.timezone) return '';
+    if (s.window) return t('windowNow', { until: formatWindow(s.window, s.timezone, lang) });
+    return s.nextWindow ? t('windowNext', { window: formatWindow(s.nextWindow, s.timezone, lang) }) : '';
+  };
 
   return (
     <>
@@ -227,6 +239,8 @@ function Silences() {
               <tr>
                 <th scope="col">ID</th>
                 <th scope="col">{t('colScope')}</th>
+                <th scope="col">{t('colRecurrence')}</th>
+                <th scope="col">{t('colWindow')}</th>
                 <th scope="col">{t('colFrom')}</th>
                 <th scope="col">{t('colUntil')}</th>
                 <th scope="col">{t('colActive')}</th>
@@ -244,8 +258,10 @@ function Silences() {
                     <code>{s.silenceId}</code>
                   </td>
                   <td>{[s.scope.system, s.scope.host, s.scope.service].filter(Boolean).join(' / ')}</td>
+                  <td>{s.cron ? <><code>{s.cron}</code> {formatDuration((s.durationMinutes ?? 0) * 60, t)} · {s.timezone}</> : ''}</td>
+                  <td>{windowCell(s)}</td>
                   <td class="nowrap">{formatDateTime(s.from, lang)}</td>
-                  <td class="nowrap">{formatDateTime(s.until, lang)}</td>
+                  <td class="nowrap">{s.until ? formatDateTime(s.until, lang) : t('noEnd')}</td>
                   <td>{s.active ? t('yes') : t('no')}</td>
                   <td>{s.reason ?? ''}</td>
                   <td>{s.createdBy ?? ''}</td>
@@ -272,9 +288,26 @@ function Silences() {
         <Field label={t('colService')}>
           <input value={form.service} onInput={set('service')} maxLength={256} />
         </Field>
-        <Field label={t('hours')}>
-          <input type="number" min="0.01" step="any" value={form.hours} onInput={set('hours')} />
-        </Field>
+        <label class="inline">
+          <input type="checkbox" checked={form.recurring} onChange={(e) => setForm({ ...form, recurring: (e.currentTarget as HTMLInputElement).checked })} /> {t('recurring')}
+        </label>
+        {form.recurring ? (
+          <>
+            <Field label={t('cron')}>
+              <input required value={form.cron} onInput={set('cron')} maxLength={256} spellcheck={false} />
+            </Field>
+            <Field label={t('windowMinutes')}>
+              <input type="number" required min="1" max="10080" step="1" value={form.minutes} onInput={set('minutes')} />
+            </Field>
+            <Field label={t('colTimezone')}>
+              <input required value={form.timezone} onInput={set('timezone')} maxLength={64} />
+            </Field>
+          </>
+        ) : (
+          <Field label={t('hours')}>
+            <input type="number" min="0.01" step="any" value={form.hours} onInput={set('hours')} />
+          </Field>
+        )}
         <Field label={t('reason')}>
           <input value={form.reason} onInput={set('reason')} maxLength={500} />
         </Field>
