@@ -111,7 +111,6 @@ export interface DepsFor<N extends FunctionName> {
   failures: Pick<FailedDeliveries, Declared<N, 'failures'>>;
   clock: Clock;
   log: Logger;
-  // Optional only until the Lambda entries pass it (issue 13, in progress); then required.
-  metrics?: Metrics;
+  metrics: Metrics;
   settings: Settings;
 }

@@ -26,8 +26,7 @@ export interface Deps {
   clock: Clock;
   log: Logger;
   /** Counts (events/metrics.ts); the bus handlers get should be `countingBus(bus, metrics)`. */
-  // Optional only until the Lambda entries pass it (issue 13, in progress); then required.
-  metrics?: Metrics;
+  metrics: Metrics;
   settings: Settings;
 }
 
@@ -82,7 +81,7 @@ export function onEvent(
       if (!parsed.success) throw parsed.error;
       await react(parsed.data, log);
       // What no own event says (the alerts an AlertReceived carried), counted once it was handled.
-      deps.metrics?.record(metricsOfDelivery(parsed.data));
+      deps.metrics.record(metricsOfDelivery(parsed.data));
     } catch (error) {
       if (!isPermanent(error)) {
         log.error('handler failed; the event will be retried', { error });

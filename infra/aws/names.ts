@@ -34,6 +34,10 @@ export interface PhysicalNames {
   contactFlow: string;
   /** The rule of a route (events/routes.ts) or of a default-bus forward (the default bus is shared). */
   rule(name: string): string;
+  /** The CloudWatch dashboard (names are per account and region; up to 255 characters). */
+  dashboard: string;
+  /** A CloudWatch alarm, e.g. `yobidashi-incident-exhausted` (names are per account and region). */
+  alarm(name: string): string;
 }
 
 export const DEFAULT_STACK_NAME = 'Yobidashi';
@@ -85,5 +89,7 @@ export function physicalNames(stackName: string): PhysicalNames {
     sweepSchedule: `${prefix}-sweep`,
     contactFlow: `${prefix}-call`,
     rule: (name) => `${prefix}-${name}`,
+    dashboard: prefix,
+    alarm: (name) => `${prefix}-${name}`,
   };
 }

@@ -88,6 +88,10 @@ export class YobidashiStack extends Stack {
     const routing = new RoutingRules(this, 'Routes', { names, bus, handlers: busHandlers satisfies Record<HandlerName, unknown>, deadLetters });
     const intake = new HttpIntake(this, 'HttpIntake', { bus, logRetention });
     new Monitoring(this, 'Alarms', {
+      names,
+      // Every function writes the metric catalog's points (EMF); the dashboard reads them by the stack's service.
+      emitters: Object.values(fns),
+      connect: { instanceId: this.telephony.instanceId, contactFlowName: names.contactFlow },
       deadLetterQueues: {
         events: { queue: deadLetters, meaning: 'a rule could not hand events to their target; the sweep redrives those younger than a day to their function, older ones (and non-function targets) wait here for you' },
         checks: { queue: checkDeadLetters, meaning: 'EventBridge Scheduler could not put call checks or the sweep on the bus; inspect the queue (the sweep repairs open incidents that lost their check)' },

@@ -399,7 +399,8 @@ describe('functions, table, intake', () => {
     const topicArn = 'arn:aws:sns:ap-northeast-1:111111111111:ops';
     const withTopic = Template.fromStack(await synth({ alarmTopicArn: topicArn })).toJSON().Resources as Record<string, Resource>;
     const alarms = Object.values(withTopic).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(3 + functionNames().length + 1);
+    // Three queues, every function's errors (the authorizer's too), an exhausted incident.
+    expect(alarms.length).toBe(3 + functionNames().length + 1 + 1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
   }, 60_000);
 });
@@ -545,6 +546,8 @@ function physicalNamesIn(res: Record<string, Resource>): string[] {
     // Rule names are unique per bus; the forwards share the account's default bus.
     'AWS::Events::Rule': (p) => (p.Name ? `rule ${String(p.Name)}` : undefined),
     'AWS::Connect::ContactFlow': (p) => `contact-flow ${String(p.Name)}`,
+    'AWS::CloudWatch::Dashboard': (p) => `dashboard ${String(p.DashboardName)}`,
+    'AWS::CloudWatch::Alarm': (p) => `alarm ${String(p.AlarmName)}`,
   };
   const names = Object.values(res).flatMap((r) => {
     const name = named[r.Type]?.(r.Properties);
@@ -556,6 +559,14 @@ function physicalNamesIn(res: Record<string, Resource>): string[] {
   const other = Object.values(res).filter((r) => !named[r.Type] && !r.Type.startsWith('AWS::ApiGatewayV2::') && Object.entries(r.Properties).some(([k, v]) => /^(Function|Role|ManagedPolicy|Queue|Table|Topic|Alarm)Name$|^Name$/.test(k) && typeof v === 'string'));
   expect(other.map((r) => `${r.Type} ${JSON.stringify(r.Properties.Name)}`)).toEqual([]);
   return names;
+}
+
+/** The dashboard and the alarms (infra/aws/constructs/monitoring.ts), named from the prefix; one errors alarm per function. */
+function monitoringNames(prefix: string): string[] {
+  const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => String(fn.Properties.Description ?? '').startsWith('yobidashi ')).length;
+  const errorAlarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => String(a.Properties.AlarmName).replace(/^yobidashi-/, '')).filter((n) => n.startsWith('errors-'));
+  expect(errorAlarms.length).toBeGreaterThanOrEqual(functions);
+  return [`dashboard ${prefix}`, ...['incident-exhausted', 'dead-letters-events', 'dead-letters-checks', 'dead-letters-handlers', ...errorAlarms].map((n) => `alarm ${prefix}-${n}`)];
 }
 
 describe('physical names', () => {
@@ -591,6 +602,7 @@ describe('physical names', () => {
         `schedule ${SWEEP_SCHEDULE.name}`,
         'contact-flow yobidashi-call',
         ...[...ROUTES, ...DEFAULT_BUS_FORWARDS].map((r) => `rule yobidashi-${r.name}`),
+        ...monitoringNames('yobidashi'),
       ].sort(),
     );
     // …and the same through buildApp.
@@ -609,6 +621,7 @@ describe('physical names', () => {
         'schedule yobidashi-staging-sweep',
         'contact-flow yobidashi-staging-call',
         ...[...ROUTES, ...DEFAULT_BUS_FORWARDS].map((r) => `rule yobidashi-staging-${r.name}`),
+        ...monitoringNames('yobidashi-staging'),
       ].sort(),
     );
   });

@@ -1,6 +1,8 @@
-import { DEFAULT_SETTINGS, type Settings } from '../../../handlers/lib/deps.ts';
+import { countingBus, DEFAULT_SETTINGS, type Settings } from '../../../handlers/lib/deps.ts';
 import { PORT_NAMES, type DepsFor, type FunctionName, type HANDLER_NEEDS, type PortName } from '../../../handlers/needs.ts';
-import type { Bus, FailedDeliveries, Logger, Scheduler, Store, Telephony } from '../../../handlers/ports.ts';
+import type { Bus, FailedDeliveries, Logger, Metrics, Scheduler, Store, Telephony } from '../../../handlers/ports.ts';
+import { EmfMetrics } from '../adapters/metrics.ts';
+import { SERVICE_NAME } from '../adapters/powertools-logger.ts';
 import { unconfigured, type Env } from './ports/env.ts';
 
 /** Each port's full interface: what its builder (infra/aws/functions/ports/<port>.ts) makes. */
@@ -39,9 +41,18 @@ export function settingsFromEnv(env: Env): Settings {
  * stand-in that rejects (handlers/needs.ts keeps the handler from reaching them; this keeps a cast
  * from doing so silently).
  */
-export function depsFor<N extends FunctionName>(name: N, builders: PortBuilders<N>, env: Env, log: Logger): DepsFor<N> {
+export function depsFor<N extends FunctionName>(
+  name: N,
+  builders: PortBuilders<N>,
+  env: Env,
+  log: Logger,
+  // lambdaEntry passes its own and flushes it after each invocation; a caller that passes none
+  // gets the same adapter, whose points it must flush itself.
+  metrics: Metrics = new EmfMetrics({ service: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME }),
+): DepsFor<N> {
   const given = builders as Partial<{ [P in PortName]: (env: Env) => PortTypes[P] }>;
   const port = <P extends PortName>(p: P): PortTypes[P] => given[p]?.(env) ?? unconfigured<PortTypes[P]>(`${p} (${name})`);
   const ports = Object.fromEntries(PORT_NAMES.map((p) => [p, port(p)])) as { [P in PortName]: PortTypes[P] };
-  return { ...ports, clock: { now: () => Date.now() }, log, settings: settingsFromEnv(env) };
+  // The bus counts what it published (events/metrics.ts), as the local runtime's does.
+  return { ...ports, bus: countingBus(ports.bus, metrics, log), clock: { now: () => Date.now() }, log, metrics, settings: settingsFromEnv(env) };
 }
