@@ -335,4 +335,24 @@ describe.skipIf(process.env.YOBIDASHI_SKIP_BROWSER === '1')('the console in Chro
     expect(problemsOf(page)).toEqual([]);
     console.log(`a week on virtual time and its summary page: ${((Date.now() - began) / 1000).toFixed(1)} s`);
   }, 90_000);
+
+  it('the metrics tab shows what GET /api/metrics counts, in English and Japanese', async () => {
+    const h = await Harness.start();
+    await h.roster({ system: 'XYZ', responders: [{ name: 'Aki', phone: SCENARIO_AKI, language: 'ja-JP', timezone: 'Asia/Tokyo' }] });
+    h.phone(SCENARIO_AKI, { answer: true, afterSeconds: 5, digits: '1' });
+    await h.sendAlert({ systemname: 'XYZ', host: 'server1', service: 'CPU' });
+    await h.sendAlert({ host: 'server2' }); // no system: rejected
+    await h.settle();
+    for (const [locale, name] of [['en-US', 'Metrics'], ['ja-JP', 'メトリクス']] as const) {
+      const { page } = await open(locale, LAPTOP, h.rt);
+      await page.goto(`${h.rt.url}/#/operate/metrics`);
+      const row = (text: string) => page.getByRole('table', { name, exact: true }).getByRole('row').filter({ hasText: text });
+      await visible(row('AlertsReceived').getByRole('cell', { name: '2', exact: true }));
+      await visible(row('AlertsRejected').getByRole('cell', { name: '1', exact: true }));
+      await visible(row('IncidentsOpened').getByRole('cell', { name: 'system=XYZ', exact: true }));
+      await visible(row('outcome=acknowledged').getByRole('cell', { name: '1', exact: true }));
+      await visible(row('TimeToAcknowledge').getByRole('cell', { name: /^1 (observed|件)/ }));
+      expect(problemsOf(page)).toEqual([]);
+    }
+  }, 60_000);
 });

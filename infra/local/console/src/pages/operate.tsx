@@ -6,6 +6,7 @@ import { useI18n, type MessageKey } from '../i18n.ts';
 import { onStreamEvent } from '../live.ts';
 import { href, OPERATE_TABS, type OperateTab } from '../router.ts';
 import { Loading, Notice } from '../ui.tsx';
+import { Metrics } from './metrics.tsx';
 
 /**
  * Operating without the CLI: rosters, silences, dead letters, faults, the routing table and a test
@@ -19,6 +20,7 @@ const TAB_LABELS: Record<OperateTab, MessageKey> = {
   faults: 'tabFaults',
   routes: 'tabRoutes',
   alert: 'tabAlert',
+  metrics: 'tabMetrics',
 };
 
 type Outcome = { kind: 'ok' | 'error'; text: string } | undefined;
@@ -664,6 +666,7 @@ const PANELS: Record<OperateTab, () => JSX.Element> = {
   faults: Faults,
   routes: Routes,
   alert: TestAlert,
+  metrics: Metrics,
 };
 
 export function OperatePage({ tab }: { tab: OperateTab }) {
