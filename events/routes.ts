@@ -1,4 +1,6 @@
 import { CONTACT_EVENT_DETAIL_TYPE } from './connect.ts';
+import { LINE_WAIT_REASONS } from '../domain/incident.ts';
+import { PLACEMENT_FAILING } from '../domain/notification.ts';
 import { OWN_SOURCE } from './envelope.ts';
 import type { EventPattern } from './pattern/index.ts';
 
@@ -20,6 +22,7 @@ export const HANDLER_NAMES = [
   'contact-event',
   'sweep',
   'timeline',
+  'notify',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
@@ -121,6 +124,20 @@ export const ROUTES: readonly Route[] = [
     description: 'Every few minutes: repair open incidents that lost their check, redrive recent failed deliveries.',
     pattern: own(['SweepDue']),
     handler: 'sweep',
+    sideEffects: true,
+  }),
+  route({
+    name: 'notify',
+    description: 'Nobody answered (an exhausted incident, a roster whose rounds ran out) or a call Connect keeps refusing: tell the notification target, once per condition.',
+    pattern: {
+      source: [OWN_SOURCE],
+      $or: [
+        { 'detail-type': ['IncidentExhausted', 'RosterExhausted'] },
+        // Connect turning the call away again and again; waiting for a responder's line is not a failure.
+        { 'detail-type': ['CallDeferred'], detail: { reason: [{ 'anything-but': [...LINE_WAIT_REASONS] }], tries: [{ numeric: ['>=', PLACEMENT_FAILING.tries] }] } },
+      ],
+    },
+    handler: 'notify',
     sideEffects: true,
   }),
   route({

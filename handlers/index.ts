@@ -7,6 +7,7 @@ import { cloudWatchAlarmHandler } from './cloudwatch-alarm.ts';
 import { contactEventHandler } from './contact-event.ts';
 import type { EventHandler } from './lib/deps.ts';
 import type { DepsFor } from './needs.ts';
+import { notifyHandler } from './notify.ts';
 import { placeCallHandler } from './place-call.ts';
 import { recordSilenceHandler } from './record-silence.ts';
 import { stopCallHandler } from './stop-call.ts';
@@ -34,4 +35,5 @@ export const busHandlers: { [N in HandlerName]: (deps: DepsFor<N>) => EventHandl
   'contact-event': contactEventHandler,
   sweep: sweepHandler,
   timeline: timelineHandler,
+  notify: notifyHandler,
 };

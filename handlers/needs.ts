@@ -1,6 +1,6 @@
 import type { HandlerName } from '../events/routes.ts';
 import type { Settings } from './lib/deps.ts';
-import type { Bus, Clock, FailedDeliveries, Logger, Metrics, Scheduler, Store, Telephony } from './ports.ts';
+import type { Bus, Clock, FailedDeliveries, Logger, Metrics, Notifier, Scheduler, Store, Telephony } from './ports.ts';
 
 /**
  * Which port methods each handler may call: the one place its reach into AWS is declared. Each
@@ -20,10 +20,11 @@ export interface PortNeeds {
   scheduler: readonly (keyof Scheduler)[];
   bus: readonly (keyof Bus)[];
   failures: readonly (keyof FailedDeliveries)[];
+  notifier: readonly (keyof Notifier)[];
 }
 
 export type PortName = keyof PortNeeds;
-export const PORT_NAMES = ['store', 'telephony', 'scheduler', 'bus', 'failures'] as const satisfies readonly PortName[];
+export const PORT_NAMES = ['store', 'telephony', 'scheduler', 'bus', 'failures', 'notifier'] as const satisfies readonly PortName[];
 
 /**
  * What the shared helpers reach (handlers/lib), spelled once so the entries below read as sums.
@@ -50,11 +51,12 @@ export const HANDLER_NEEDS = {
     scheduler: ['scheduleOnce'],
     bus: ['publish'],
     failures: [],
+    notifier: [],
   },
   // Reshapes the alarm and publishes it.
-  'cloudwatch-alarm': { store: [...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: [] },
+  'cloudwatch-alarm': { store: [...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: [], notifier: [] },
   // getIncident, then placement; a retried delivery republishes through updateIncident.
-  'place-call': { store: [...placement.store, ...rejection], telephony: [...placement.telephony], scheduler: ['scheduleOnce'], bus: ['publish'], failures: [] },
+  'place-call': { store: [...placement.store, ...rejection], telephony: [...placement.telephony], scheduler: ['scheduleOnce'], bus: ['publish'], failures: [], notifier: [] },
   // Arms the next check; places an unplaced call (placement); getContact; reconciles with
   // describeCall, hangs up an overdue one (stopCall); reportOutcome (recordOutcome, publish);
   // releaseLineOf.
@@ -64,13 +66,14 @@ export const HANDLER_NEEDS = {
     scheduler: ['scheduleOnce'],
     bus: ['publish'],
     failures: [],
+    notifier: [],
   },
   // updateIncident with the call's outcome; the onExhausted roster, read before deciding (getRoster).
-  escalate: { store: [...incidentUpdate.store, 'getRoster', ...rejection], telephony: [], scheduler: [...incidentUpdate.scheduler], bus: [...incidentUpdate.bus], failures: [] },
+  escalate: { store: [...incidentUpdate.store, 'getRoster', ...rejection], telephony: [], scheduler: [...incidentUpdate.scheduler], bus: [...incidentUpdate.bus], failures: [], notifier: [] },
   // putSilence, then SilenceAdded.
-  'record-silence': { store: ['putSilence', ...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: [] },
+  'record-silence': { store: ['putSilence', ...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: [], notifier: [] },
   // findContacts, the other incidents a merged call speaks for (getIncident), stopCall.
-  'stop-call': { store: ['findContacts', 'getIncident', ...rejection], telephony: ['stopCall'], scheduler: [], bus: [], failures: [] },
+  'stop-call': { store: ['findContacts', 'getIncident', ...rejection], telephony: ['stopCall'], scheduler: [], bus: [], failures: [], notifier: [] },
   // listOpenIncidents, then updateIncident for each one the silence covers. updateIncident may arm
   // a first check (publishChange): a silenced incident never asks for a call, but the type cannot
   // know that, so the scheduler is declared (and granted) rather than assumed away. A maintenance
@@ -82,6 +85,7 @@ export const HANDLER_NEEDS = {
     scheduler: [...incidentUpdate.scheduler],
     bus: [...incidentUpdate.bus],
     failures: [],
+    notifier: [],
   },
   // findContacts; noteConnected; describeCall when the event names no reason; reportOutcome; releaseLineOf.
   'contact-event': {
@@ -90,14 +94,25 @@ export const HANDLER_NEEDS = {
     scheduler: ['scheduleOnce'],
     bus: ['publish'],
     failures: [],
+    notifier: [],
   },
   // listOpenIncidents; a CallCheckDue for each stale one; redrives failed deliveries.
-  sweep: { store: ['listOpenIncidents', ...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: ['redrive'] },
+  sweep: { store: ['listOpenIncidents', ...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: ['redrive'], notifier: [] },
   // recordEvent (replays included).
-  timeline: { store: ['recordEvent', ...rejection], telephony: [], scheduler: [], bus: [], failures: [] },
+  timeline: { store: ['recordEvent', ...rejection], telephony: [], scheduler: [], bus: [], failures: [], notifier: [] },
   // getContact; an early contact (getIncident, createContact, getContact); reportOutcome. Connect
   // invokes it synchronously, so it records no rejection.
-  'flow-result': { store: ['getContact', 'getIncident', 'createContact', 'recordOutcome'], telephony: [], scheduler: [], bus: ['publish'], failures: [] },
+  'flow-result': { store: ['getContact', 'getIncident', 'createContact', 'recordOutcome'], telephony: [], scheduler: [], bus: ['publish'], failures: [], notifier: [] },
+  // The incident (getIncident) and its calls (listContacts) to say who was called; the claim that
+  // makes each condition notify once (claimNotification, markNotificationSent); the publish (notify).
+  notify: {
+    store: ['getIncident', 'listContacts', 'claimNotification', 'markNotificationSent', ...rejection],
+    telephony: [],
+    scheduler: [],
+    bus: [],
+    failures: [],
+    notifier: ['notify'],
+  },
 } as const satisfies Record<FunctionName, PortNeeds>;
 
 type Declared<N extends FunctionName, P extends PortName> = (typeof HANDLER_NEEDS)[N][P][number];
@@ -109,6 +124,7 @@ export interface DepsFor<N extends FunctionName> {
   scheduler: Pick<Scheduler, Declared<N, 'scheduler'>>;
   bus: Pick<Bus, Declared<N, 'bus'>>;
   failures: Pick<FailedDeliveries, Declared<N, 'failures'>>;
+  notifier: Pick<Notifier, Declared<N, 'notifier'>>;
   clock: Clock;
   log: Logger;
   metrics: Metrics;

@@ -3,6 +3,7 @@ import type { CallOutcome, OwnEvent } from '../events/catalog.ts';
 import type { MetricPoint } from '../events/metrics.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Line } from '../domain/line.ts';
+import type { Notification, NotificationKind } from '../domain/notification.ts';
 import type { Roster } from '../domain/roster.ts';
 import type { Silence } from '../domain/silence.ts';
 
@@ -43,6 +44,15 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+}
+
+/**
+ * Where a person hears that the on-call process failed (domain/notification.ts): an SNS topic on
+ * AWS (email, SMS, AWS Chatbot), the local runtime's topic locally (`GET /api/notifications`).
+ */
+export interface Notifier {
+  /** Publishes one notification; the target's message id. Throws if it was not accepted. */
+  notify(notification: Notification): Promise<{ messageId: string }>;
 }
 
 export interface Scheduler {
@@ -144,6 +154,23 @@ export interface TimelineEvent {
   replayName?: string;
 }
 
+/** A notification's claim, before its publish: what it is about, not its text. */
+export interface NotificationClaim {
+  notificationId: string;
+  kind: NotificationKind;
+  subject: string;
+  incidentId?: string;
+  system?: string;
+  claimedAt: number;
+}
+
+/** A notification as the table keeps it (what was sent, when, and SNS's message id). */
+export interface NotificationRecord extends NotificationClaim {
+  state: 'sending' | 'sent';
+  sentAt?: number;
+  messageId?: string;
+}
+
 export interface RejectionRecord {
   rejectionId: string;
   at: number;
@@ -215,4 +242,15 @@ export interface Store {
 
   recordRejection(record: RejectionRecord): Promise<void>;
   listRejections(limit: number): Promise<RejectionRecord[]>;
+
+  /**
+   * The gate that makes a notification go out once per condition (its notificationId): `claimed`
+   * when this caller should publish it (new, or a claim older than `staleBefore` whose publisher
+   * died), `sent` when it went out already, `busy` while someone else is publishing it.
+   */
+  claimNotification(record: NotificationClaim, staleBefore: number): Promise<'claimed' | 'sent' | 'busy'>;
+  /** The claim's publish was accepted: later deliveries of the same condition see `sent`. */
+  markNotificationSent(notificationId: string, sentAt: number, messageId: string): Promise<void>;
+  /** Newest first. */
+  listNotifications(limit: number): Promise<NotificationRecord[]>;
 }

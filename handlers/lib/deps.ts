@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { envelopeSchema, type Envelope } from '../../events/envelope.ts';
 import { metricsOf, metricsOfDelivery } from '../../events/metrics.ts';
 import { describeFailure, isPermanent } from './errors.ts';
-import type { Bus, Clock, FailedDeliveries, Logger, Metrics, Scheduler, Store, Telephony } from '../ports.ts';
+import type { Bus, Clock, FailedDeliveries, Logger, Metrics, Notifier, Scheduler, Store, Telephony } from '../ports.ts';
 
 export interface Settings {
   /** A call still up this long after placement is hung up and counted as a timeout. */
@@ -13,6 +13,12 @@ export interface Settings {
   staleAfterMs: number;
   /** The sweep redrives failed deliveries younger than this; older ones wait for a person. */
   redriveMaxAgeMs: number;
+  /**
+   * How a reader runs the CLI against this deployment, for the commands notifications print:
+   * `npx yobidashi --stack Yobidashi` on AWS (env YOBIDASHI_CLI, set by the stack); absent: the
+   * local runtime's `npx yobidashi`.
+   */
+  cli?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = { callLimitMs: 240_000, checkIntervalMs: 30_000, staleAfterMs: 10 * 60_000, redriveMaxAgeMs: 24 * 3_600_000 };
@@ -23,6 +29,7 @@ export interface Deps {
   scheduler: Scheduler;
   telephony: Telephony;
   failures: FailedDeliveries;
+  notifier: Notifier;
   clock: Clock;
   log: Logger;
   /** Counts (events/metrics.ts); the bus handlers get should be `countingBus(bus, metrics)`. */
@@ -61,6 +68,7 @@ export type BusUses<K extends keyof Bus> = { bus: Pick<Bus, K> };
 export type SchedulerUses<K extends keyof Scheduler> = { scheduler: Pick<Scheduler, K> };
 export type TelephonyUses<K extends keyof Telephony> = { telephony: Pick<Telephony, K> };
 export type FailuresUses<K extends keyof FailedDeliveries> = { failures: Pick<FailedDeliveries, K> };
+export type NotifierUses<K extends keyof Notifier> = { notifier: Pick<Notifier, K> };
 
 /**
  * Wraps a reaction to one bus event: validates the envelope, gives the handler a logger whose

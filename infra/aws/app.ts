@@ -49,12 +49,22 @@ export function stackEnvironment(connectInstanceArn: string, explicit: { region?
   return { env: { region: instance.region, account: instance.account }, notes };
 }
 
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
+
+/** Context notifyTopicArn, checked: a typo would otherwise surface as a notify function failing at 3 a.m. */
+export function notifyTopicArn(arn: string): string {
+  if (!TOPIC_ARN.test(arn)) throw new Error(`notifyTopicArn "${arn}" is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`);
+  if (arn.endsWith('.fifo')) throw new Error(`notifyTopicArn "${arn}" is a FIFO topic: it cannot deliver to email, SMS or AWS Chatbot; give a standard topic`);
+  return arn;
+}
+
 /**
  * `npx cdk synth` / `npx cdk deploy -c connectInstanceArn=... -c sourcePhoneNumber=+81...`
  * Context (cdk.json holds placeholders so synth works offline from a clean clone):
  *   connectInstanceArn (decides region and account), sourcePhoneNumber | queueId,
  *   archiveRetentionDays, logRetentionDays, removalPolicy (retain | destroy), placeCallConcurrency,
- *   alarmTopicArn, stackName (Yobidashi; names the stack's resources, infra/aws/names.ts),
+ *   alarmTopicArn, notifyTopicArn (an existing SNS topic for notifications; absent: the stack makes
+ *   one, output NotificationTopicArn), notifyEmail (subscribed to that topic), stackName (Yobidashi; names the stack's resources, infra/aws/names.ts),
  *   region / account (optional; must agree with connectInstanceArn)
  */
 export function buildApp(app = new App()): { app: App; stack: YobidashiStack } {
@@ -76,6 +86,8 @@ export function buildApp(app = new App()): { app: App; stack: YobidashiStack } {
     ...(ctx('logRetentionDays') ? { logRetentionDays: Number(ctx('logRetentionDays')) } : {}),
     ...(ctx('placeCallConcurrency') !== undefined ? { placeCallConcurrency: Number(ctx('placeCallConcurrency')) } : {}),
     ...(ctx('alarmTopicArn') ? { alarmTopicArn: ctx('alarmTopicArn') } : {}),
+    ...(ctx('notifyTopicArn') ? { notifyTopicArn: notifyTopicArn(ctx('notifyTopicArn') as string) } : {}),
+    ...(ctx('notifyEmail') ? { notifyEmail: ctx('notifyEmail') } : {}),
     removalPolicy: ctx('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     env,
   });

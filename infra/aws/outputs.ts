@@ -28,6 +28,8 @@ export const STACK_OUTPUTS = {
   senderPolicyArn: 'SenderPolicyArn',
   /** Managed policy for operators: what every `yobidashi --stack` verb calls (infra/cli/needs.ts). */
   operatorPolicyArn: 'OperatorPolicyArn',
+  /** The SNS topic notifications go to (`notifyTopicArn`, or the stack's own): subscribe email, SMS or AWS Chatbot to it. */
+  notificationTopicArn: 'NotificationTopicArn',
 } as const;
 
 export type StackOutputKey = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];

@@ -1,5 +1,5 @@
 import { HANDLER_NEEDS, PORT_NAMES, type FunctionName, type PortName, type PortNeeds } from '../../handlers/needs.ts';
-import type { Bus, FailedDeliveries, Scheduler, Store, Telephony } from '../../handlers/ports.ts';
+import type { Bus, FailedDeliveries, Notifier, Scheduler, Store, Telephony } from '../../handlers/ports.ts';
 import { HANDLER_NAMES } from '../../events/routes.ts';
 import type { TABLE_KEYS } from '../store/entities.ts';
 
@@ -21,7 +21,8 @@ export type IndexName = (typeof TABLE_KEYS.globalIndexes)[number]['indexName'];
  * (`schedule/yobidashi-checks/*`); `role:scheduler` the role Scheduler assumes; `queue:failures`
  * the queues the sweep redrives from; `function:bus-handlers` the bus handlers' functions;
  * `log-group` the function's own log group; `queue:on-failure` the bus handlers' on-failure
- * queue; `*` where AWS authorizes the action on no narrower resource.
+ * queue; `topic:notifications` the notification topic (the stack's own, or `notifyTopicArn`); `*`
+ * where AWS authorizes the action on no narrower resource.
  */
 export type AwsResource =
   | 'table'
@@ -34,6 +35,7 @@ export type AwsResource =
   | 'function:bus-handlers'
   | 'log-group'
   | 'queue:on-failure'
+  | 'topic:notifications'
   | '*';
 
 export interface AwsCall {
@@ -115,6 +117,13 @@ export const STORE_CALLS: { readonly [M in keyof Store]: readonly AwsCall[] } = 
   recordRejection: [putItem],
   // rejection.query.primary: the table's own keys.
   listRejections: [query('table')],
+  // notification.create (conditional: new); else notification.get, consistent, and a conditional
+  // notification.patch taking over a stale claim.
+  claimNotification: [putItem, getItem, updateItem],
+  // notification.patch.
+  markNotificationSent: [updateItem],
+  // notification.query.recent: gsi1.
+  listNotifications: [query('gsi1')],
 };
 
 /** Telephony (infra/aws/adapters/connect.ts, Amazon Connect). */
@@ -161,6 +170,11 @@ export const FAILURES_CALLS: { readonly [M in keyof FailedDeliveries]: readonly 
   ],
 };
 
+/** Notifier (infra/aws/adapters/notifier.ts): Publish to the notification topic, and nothing else. */
+export const NOTIFIER_CALLS: { readonly [M in keyof Notifier]: readonly AwsCall[] } = {
+  notify: [call('sns:Publish', 'topic:notifications')],
+};
+
 /** The mapping, port by port. */
 export const PORT_CALLS: { readonly [P in PortName]: Readonly<Record<PortNeeds[P][number], readonly AwsCall[]>> } = {
   store: STORE_CALLS,
@@ -168,6 +182,7 @@ export const PORT_CALLS: { readonly [P in PortName]: Readonly<Record<PortNeeds[P
   scheduler: SCHEDULER_CALLS,
   bus: BUS_CALLS,
   failures: FAILURES_CALLS,
+  notifier: NOTIFIER_CALLS,
 };
 
 /**

@@ -1,5 +1,7 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HANDLER_NAMES, type HandlerName } from '../../events/routes.ts';
@@ -8,6 +10,7 @@ import { YobidashiBus } from './constructs/event-bus.ts';
 import { HandlerFunctions } from './constructs/functions.ts';
 import { HttpIntake } from './constructs/http-intake.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import { Notifications } from './constructs/notifications.ts';
 import { RoutingRules } from './constructs/routes.ts';
 import { CheckScheduling } from './constructs/scheduling.ts';
 import { SweepSchedule } from './constructs/sweep.ts';
@@ -28,6 +31,10 @@ export interface YobidashiStackProps extends StackProps {
   /** Reserved concurrency of place-call: Connect starts ~2 calls/s. 0 to leave it unreserved. */
   placeCallConcurrency?: number;
   alarmTopicArn?: string;
+  /** An existing SNS topic for notifications (nobody answered, calls that cannot be placed, dead letters); absent: the stack makes one. */
+  notifyTopicArn?: string;
+  /** An email address to subscribe to the notification topic. */
+  notifyEmail?: string;
 }
 
 export class YobidashiStack extends Stack {
@@ -35,6 +42,8 @@ export class YobidashiStack extends Stack {
   readonly names: PhysicalNames;
   readonly functions: HandlerFunctions;
   readonly telephony: Telephony;
+  /** Where notifications go: the notifyTopicArn topic or the stack's own (its ARN is an output). */
+  readonly notifications: Notifications;
   /** SenderPolicy and OperatorPolicy (their ARNs are outputs). */
   readonly access: AccessPolicies;
 
@@ -73,6 +82,11 @@ export class YobidashiStack extends Stack {
     });
     // The sweep redrives what a handler failed and what a rule could not hand to a handler.
     this.functions.grantRedrive([handlerFailures, deadLetters]);
+    this.notifications = new Notifications(this, 'Notifications', {
+      ...(props.notifyTopicArn ? { topicArn: props.notifyTopicArn } : {}),
+      ...(props.notifyEmail ? { email: props.notifyEmail } : {}),
+    });
+    this.functions.grantNotifications(this.notifications.topic.topicArn, `npx yobidashi --stack ${this.stackName}`);
     new SweepSchedule(this, 'Sweep', { names, bus, role: scheduling.role, deadLetters: checkDeadLetters });
     const fns = this.functions.functions;
     this.telephony = new Telephony(this, 'Connect', { instanceArn: props.connectInstanceArn, flowName: names.contactFlow, flowResult: fns['flow-result'] });
@@ -87,7 +101,7 @@ export class YobidashiStack extends Stack {
     const { 'flow-result': _invokedByConnect, ...busHandlers } = fns;
     const routing = new RoutingRules(this, 'Routes', { names, bus, handlers: busHandlers satisfies Record<HandlerName, unknown>, deadLetters });
     const intake = new HttpIntake(this, 'HttpIntake', { bus, logRetention });
-    new Monitoring(this, 'Alarms', {
+    const monitoring = new Monitoring(this, 'Alarms', {
       names,
       // Every function writes the metric catalog's points (EMF); the dashboard reads them by the stack's service.
       emitters: Object.values(fns),
@@ -100,6 +114,17 @@ export class YobidashiStack extends Stack {
       functions: { ...fns, authorizer: intake.authorizerFunction },
       ...(props.alarmTopicArn ? { alarmTopicArn: props.alarmTopicArn } : {}),
     });
+
+    // Dead letters appear → the notification topic (the alarm's ALARM transition: once per episode,
+    // not per message). Not the other alarms: an exhausted incident is told by the notify handler in
+    // words, and a handler error is retried (alarmTopicArn, if given, still gets every alarm).
+    if (props.alarmTopicArn !== props.notifyTopicArn || props.notifyTopicArn === undefined) {
+      for (const queue of ['events', 'checks', 'handlers']) {
+        const alarm = monitoring.node.tryFindChild(`${queue}-depth`);
+        if (!(alarm instanceof cloudwatch.Alarm)) throw new Error(`the ${queue} dead-letter alarm is not where the stack looks for it (Monitoring's ${queue}-depth)`);
+        alarm.addAlarmAction(new actions.SnsAction(this.notifications.topic));
+      }
+    }
 
     if (/0{8}-0{4}-0{4}-0{4}-0{12}/.test(props.connectInstanceArn)) {
       Annotations.of(this).addWarningV2('yobidashi:placeholder-connect', 'connectInstanceArn is the placeholder from cdk.json: pass -c connectInstanceArn=... before deploying');
@@ -137,6 +162,7 @@ export class YobidashiStack extends Stack {
     );
     output(STACK_OUTPUTS.senderPolicyArn, this.access.sender.managedPolicyArn, 'attach to monitoring tools: PutEvents of AlertReceived only');
     output(STACK_OUTPUTS.operatorPolicyArn, this.access.operator.managedPolicyArn, 'attach to operators: what every yobidashi --stack verb calls');
+    output(STACK_OUTPUTS.notificationTopicArn, this.notifications.topic.topicArn, 'notifications (nobody answered, calls that cannot be placed, dead letters): subscribe email, SMS or AWS Chatbot');
   }
 }
 

@@ -11,6 +11,7 @@ import type { Logger } from '../../handlers/ports.ts';
 import { ConnectTelephony } from '../aws/adapters/connect.ts';
 import { EventBridgeBus } from '../aws/adapters/event-bus.ts';
 import { SqsFailedDeliveries } from '../aws/adapters/failed-deliveries.ts';
+import { SnsNotifier } from '../aws/adapters/notifier.ts';
 import { EventBridgeScheduler } from '../aws/adapters/scheduler.ts';
 import { createDocumentClient, ElectroStore } from '../store/repository.ts';
 import { ensureTable } from '../store/table.ts';
@@ -28,6 +29,8 @@ import { MetricRegistry } from './metrics.ts';
 import { DeadLetterQueues } from './aws/sqs/dead-letter-queues.ts';
 import { CONNECT, LocalStack } from './aws/cloudformation/local-stack.ts';
 import type { Timers } from './clock/timers.ts';
+import { NotificationTopic, type PublishedNotification } from './aws/sns/notification-topic.ts';
+import { DeadLetterAlarm } from './dead-letter-alarm.ts';
 
 /**
  * All of yobidashi in one process. The handlers are the Lambda handlers, given the real AWS SDK v3
@@ -55,6 +58,8 @@ export interface RuntimeOptions {
   newId?: () => string;
   /** Called with each event accepted on the bus, for the console's running commentary. */
   onEvent?: (detailType: string, detail: unknown, time: string) => void;
+  /** Called with each notification the topic publishes (the console prints them). */
+  onNotification?: (notification: PublishedNotification) => void;
 }
 
 export interface Runtime {
@@ -75,6 +80,8 @@ export interface Runtime {
   stack: LocalStack;
   /** The SQS face over the dead-letter list. */
   queues: DeadLetterQueues;
+  /** The notification topic (`GET /api/notifications`): what SNS would deliver on AWS. */
+  topic: NotificationTopic;
   /** What the handlers and the platform counted (`GET /api/metrics`). */
   metrics: MetricRegistry;
   /** The ports the handlers were built with (tests patch them to inject crashes). */
@@ -118,6 +125,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   let handlers: Record<string, (event: unknown) => Promise<void>> = {};
   let store: ElectroStore | undefined;
   let feed: LiveFeed | undefined;
+  let deadLetterAlarm: DeadLetterAlarm | undefined;
   const emulator = new EventBridgeCore({
     timers: clock,
     log,
@@ -131,7 +139,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       if (!handler) throw new Error(`no handler ${name}`);
       await handler(envelope);
     },
-    onDeadLetter: (letter) => metrics.record([{ name: 'DeadLetters', value: 1, dimensions: { handler: letter.handler } }]),
+    onDeadLetter: (letter) => {
+      metrics.record([{ name: 'DeadLetters', value: 1, dimensions: { handler: letter.handler } }]);
+      deadLetterAlarm?.kept(letter);
+    },
     onAccepted: (envelope: Envelope, bus: string) => {
       options.onEvent?.(envelope['detail-type'], envelope.detail, envelope.time);
       feed?.accepted(envelope, bus);
@@ -198,6 +209,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // or none at all on virtual time (where the clock stands still while a handler runs).
   const retryStrategy = new ConfiguredRetryStrategy(2, (attempt) => (options.timers ? 0 : Math.round((Math.random() * Math.min(20_000, 100 * 2 ** attempt)) / timeScale)));
   const aws = { endpoint: url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, retryStrategy };
+  // The notification topic, kept in the data dir; SNS's Publish answers on the port (aws/sns/).
+  const topic = new NotificationTopic({ clock, region: emulator.region, account: emulator.account, file: join(dataDir, 'notifications.jsonl'), log });
+  if (options.onNotification) topic.onPublish(options.onNotification);
   const stack = new LocalStack({
     url,
     account: emulator.account,
@@ -207,6 +221,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     archiveArn: emulator.archiveArn(),
     tableName: table,
     createdAt: clock.now(),
+    notificationTopicArn: topic.arn,
   });
   const queues = new DeadLetterQueues(emulator, stack, clock);
   store = new ElectroStore(createDocumentClient(aws), table);
@@ -215,8 +230,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const quietStore = new ElectroStore(createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), table);
   feed = new LiveFeed({ store: quietStore, simulator, log });
   // The parts the port's faces answer from, which the Runtime also hands to tests and the CLI.
-  const parts = { clock, timeScale, emulator, scheduler, connect, simulator, faults, store, feed, stack, queues, metrics };
+  const parts = { clock, timeScale, emulator, scheduler, connect, simulator, faults, store, feed, stack, queues, metrics, topic };
   port.serve(localApp({ ...parts, dynamoEndpoint: dynamo.endpoint, lambda: new LambdaFunctions(emulator, stack, faults), log }));
+  // The CLI command notifications print, pointed at this runtime.
+  const cli = port.port === 4010 && (options.host ?? '127.0.0.1') === '127.0.0.1' ? 'npx yobidashi' : `npx yobidashi --endpoint ${url}`;
   const deps: Deps = {
     store,
     // Counting what it published, as on Lambda (handlers/lib/deps.ts).
@@ -226,10 +243,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // The sweep's redrive is the AWS adapter's, over the SQS and Lambda faces: the queues it reads
     // on AWS (handler failures, then the rules' dead letters; not the check queue), as the stack wires it.
     failures: SqsFailedDeliveries.fromConfig([stack.queueUrl('handler'), stack.queueUrl('rule')], aws, aws),
+    // The SNS adapter the notify function uses on AWS, publishing to the local topic over the wire.
+    notifier: SnsNotifier.fromConfig(topic.arn, aws),
     clock,
     log,
     metrics,
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    settings: { ...DEFAULT_SETTINGS, cli, ...options.settings },
   };
   handlers = Object.fromEntries(Object.entries(busHandlers).map(([name, make]) => [name, make(deps)]));
   const flowResult = flowResultHandler(deps);
@@ -238,6 +257,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (fault) throw fault;
     return flowResult(event);
   };
+  // Dead letters → a notification, as the stack's queue alarms publish to the topic on AWS.
+  deadLetterAlarm = new DeadLetterAlarm({ timers: clock, notifier: deps.notifier, letters: () => emulator.deadLetters, published: () => topic.list(), look: { cli }, log });
   ensureSweep(scheduler, emulator.busArn(BUS_NAME), emulator.account);
   const resumed = emulator.resumePending();
   if (resumed) log.warn('redelivering events that were under way when yobidashi last stopped', { deliveries: resumed });

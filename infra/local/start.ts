@@ -19,6 +19,11 @@ export async function runStart(values: { port?: string; 'data-dir'?: string; 'ti
       const who = d.responder?.name ?? d.by ?? '';
       out.log(`${time}  ${detailType.padEnd(20)} ${d.incidentId ?? ''}${d.attempt ? ` #${d.attempt}` : ''}${who ? ` ${who}` : ''}${d.outcome ? ` ${d.outcome}` : ''}`);
     },
+    // What the topic's subscribers would get by email, said where the operator is looking.
+    onNotification: (n) => {
+      out.log(`${n.publishedAt}  ${'NOTIFICATION'.padEnd(20)} ${n.subject ?? ''}`);
+      out.log(n.message.split('\n').map((line) => `    ${line}`).join('\n'));
+    },
   });
   const example = JSON.stringify([
     { EventBusName: 'yobidashi', Source: 'nagios', DetailType: 'AlertReceived', Detail: JSON.stringify({ alertinfo: [{ host: 'server1', service: 'CPU Utilization', lastcheck: '2023-10-03 13:20:52', systemname: 'XYZ' }] }) },

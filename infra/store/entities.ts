@@ -238,8 +238,34 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
     config,
   );
 
+  // One item per notified condition (domain/notification.ts): the gate that sends it once.
+  const notification = new Entity(
+    {
+      model: { entity: 'notification', version: '1', service: SERVICE },
+      attributes: {
+        notificationId: { type: 'string', required: true },
+        kind: { type: ['incident-exhausted', 'roster-exhausted', 'placement-failing', 'dead-letters'] as const, required: true },
+        subject: { type: 'string', required: true },
+        incidentId: { type: 'string' },
+        system: { type: 'string' },
+        state: { type: ['sending', 'sent'] as const, required: true },
+        // When it was first claimed (never changes: it orders the listing); claimedAt moves when a stale claim is taken over.
+        createdAt: { type: 'number', required: true, padding: { length: 15, char: '0' } },
+        claimedAt: { type: 'number', required: true },
+        sentAt: { type: 'number' },
+        messageId: { type: 'string' },
+        expiresAt: { type: 'number', required: true },
+      },
+      indexes: {
+        primary: { pk: keys.pk(['notificationId']), sk: keys.sk([]) },
+        recent: { index: 'gsi1', pk: keys.gsi1pk([]), sk: keys.gsi1sk(['createdAt', 'notificationId']) },
+      },
+    },
+    config,
+  );
+
   const service = new Service({ incident, alert, contact, timelineEvent }, config);
-  return { incident, head, alert, contact, timelineEvent, roster, silence, line, rejection, service };
+  return { incident, head, alert, contact, timelineEvent, roster, silence, line, rejection, notification, service };
 }
 
 export type Entities = ReturnType<typeof createEntities>;

@@ -9,6 +9,8 @@ import type {
   ContactRecord,
   IncidentBrief,
   IncidentHead,
+  NotificationClaim,
+  NotificationRecord,
   OutcomeUpdate,
   RejectionRecord,
   Store,
@@ -35,6 +37,8 @@ interface SilenceItem {
 }
 const SILENCE_RETENTION_SECONDS = 30 * DAY_SECONDS;
 const REJECTION_RETENTION_SECONDS = 90 * DAY_SECONDS;
+/** Notification records outlive any retry or redrive of the event that caused them (redrives stop after a day). */
+const NOTIFICATION_RETENTION_SECONDS = 90 * DAY_SECONDS;
 
 /** ElectroDB wraps the SDK error; either shape means "the condition did not hold". */
 export function isConditionalFailure(error: unknown): boolean {
@@ -288,6 +292,36 @@ export class ElectroStore implements Store {
     await this.db.rejection
       .put({ ...record, expiresAt: Math.ceil(record.at / 1000) + REJECTION_RETENTION_SECONDS })
       .go();
+  }
+
+  async claimNotification(record: NotificationClaim, staleBefore: number): Promise<'claimed' | 'sent' | 'busy'> {
+    const item = defined({ ...record, createdAt: record.claimedAt, state: 'sending' as const, expiresAt: Math.ceil(record.claimedAt / 1000) + NOTIFICATION_RETENTION_SECONDS });
+    for (let race = 0; race < 4; race++) {
+      if (await conditional(() => this.db.notification.create(item).go())) return 'claimed';
+      const { data } = await this.db.notification.get({ notificationId: record.notificationId }).go({ consistent: true });
+      if (!data) continue; // expired between the two calls: create again
+      if (data.state === 'sent') return 'sent';
+      if (data.claimedAt >= staleBefore) return 'busy';
+      // Its publisher died mid-way (a crash, a timeout): take the claim over, one taker only.
+      const taken = await conditional(() =>
+        this.db.notification
+          .patch({ notificationId: record.notificationId })
+          .set({ claimedAt: record.claimedAt })
+          .where(({ claimedAt, state }, { eq }) => `${eq(claimedAt, data.claimedAt)} AND ${eq(state, 'sending')}`)
+          .go(),
+      );
+      return taken ? 'claimed' : 'busy';
+    }
+    throw new Error(`notification ${record.notificationId}: gave up after repeated races`);
+  }
+
+  async markNotificationSent(notificationId: string, sentAt: number, messageId: string): Promise<void> {
+    await this.db.notification.patch({ notificationId }).set({ state: 'sent', sentAt, messageId }).go();
+  }
+
+  async listNotifications(limit: number): Promise<NotificationRecord[]> {
+    const { data } = await this.db.notification.query.recent({}).go({ order: 'desc', limit });
+    return data.map(({ expiresAt: _expires, createdAt: _created, ...item }) => defined(item) as NotificationRecord);
   }
 
   async listRejections(limit: number): Promise<RejectionRecord[]> {

@@ -141,6 +141,7 @@ describe('the routing table', () => {
       'apply-silence',
       'contact-event',
       'sweep',
+      'notify',
     ]);
     for (const route of sideEffecting) expect(route.eventPattern['replay-name']).toEqual([{ exists: false }]);
 
@@ -202,6 +203,27 @@ describe('which routes a realistic event reaches', () => {
     expect(routesFor(added)).toEqual(['apply-silence', 'timeline']);
     expect(routesFor(opened)).toEqual(['apply-silence', 'timeline']);
     expect(routesFor(replayed(opened))).toEqual(['timeline']);
+  });
+
+  it('nobody answered (IncidentExhausted, RosterExhausted) goes to notify; a replay of them notifies nobody', () => {
+    for (const name of ['IncidentExhausted', 'RosterExhausted'] as const) {
+      const event = envelope(OWN_SOURCE, name, validDetails[name]);
+      expect(routesFor(event), name).toEqual(['notify', 'timeline']);
+      expect(routesFor(replayed(event)), name).toEqual(['timeline']);
+    }
+  });
+
+  it('a call Connect refused five times in a row goes to notify; fewer, or a wait for a busy line, does not', () => {
+    const deferred = (reason: string, tries: number) => envelope(OWN_SOURCE, 'CallDeferred', { ...validDetails.CallDeferred, reason, tries });
+    expect(routesFor(deferred('ThrottlingException', 4))).toEqual(['timeline']);
+    expect(routesFor(deferred('ThrottlingException', 5))).toEqual(['notify', 'timeline']);
+    expect(routesFor(deferred('LimitExceededException', 12))).toEqual(['notify', 'timeline']);
+    expect(routesFor(deferred('RESPONDER_ON_CALL', 9))).toEqual(['timeline']);
+    expect(routesFor(deferred('RESPONDER_RESTING', 9))).toEqual(['timeline']);
+    expect(routesFor(replayed(deferred('ThrottlingException', 5)))).toEqual(['timeline']);
+    // The pattern is one AWS accepts as it stands.
+    const notify = ROUTES.find((r) => r.name === 'notify');
+    expect(() => validateEventPattern(notify?.eventPattern)).not.toThrow();
   });
 
   it('a CloudWatch alarm state change goes to cloudwatch-alarm', () => {

@@ -35,6 +35,7 @@ const PORT_CLIENTS: Record<PortName, string[]> = {
   scheduler: ['node_modules/@aws-sdk/client-scheduler/'],
   telephony: ['node_modules/@aws-sdk/client-connect/'],
   failures: ['node_modules/@aws-sdk/client-sqs/', 'node_modules/@aws-sdk/client-lambda/'],
+  notifier: ['node_modules/@aws-sdk/client-sns/'],
 };
 
 describe('the synthesized functions', () => {

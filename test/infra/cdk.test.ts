@@ -293,6 +293,8 @@ describe('IAM', () => {
       sweep: [...busHandler, 'dynamodb:Query', 'events:PutEvents', 'lambda:InvokeFunction', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       timeline: [...busHandler],
       'flow-result': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents'],
+      // The incident and its calls, the once-per-condition claim (put, get, take over, mark), the publish.
+      notify: [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'],
     };
     expect(Object.keys(expected).sort()).toEqual(functionNames().sort());
     for (const [name, actions] of Object.entries(expected)) {
@@ -392,7 +394,10 @@ describe('functions, table, intake', () => {
     expect(depth.map((a) => (a.Dimensions as { Value: { 'Fn::GetAtt': [string, string] } }[])[0]!.Value['Fn::GetAtt'][0]).sort()).toEqual(queues.sort());
     for (const alarm of depth) expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(functionNames().length + 1);
-    expect(alarms.every((a) => a.AlarmActions === undefined)).toBe(true);
+    // Dead letters appear → the notification topic; no other alarm has an action without alarmTopicArn.
+    const notificationTopic = { Ref: ofType('AWS::SNS::Topic')[0]![0] };
+    for (const alarm of depth) expect(alarm.AlarmActions).toEqual([notificationTopic]);
+    expect(alarms.filter((a) => !depth.includes(a)).every((a) => a.AlarmActions === undefined)).toBe(true);
   });
 
   it('with alarmTopicArn, every alarm (the failure queue depth included) notifies the topic', async () => {
@@ -401,7 +406,12 @@ describe('functions, table, intake', () => {
     const alarms = Object.values(withTopic).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     // Three queues, every function's errors (the authorizer's too), an exhausted incident.
     expect(alarms.length).toBe(3 + functionNames().length + 1 + 1);
-    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+    // The dead-letter alarms also tell the notification topic (the stack's own here: no notifyTopicArn).
+    const notificationTopic = { Ref: Object.entries(withTopic).find(([, r]) => r.Type === 'AWS::SNS::Topic')![0] };
+    for (const alarm of alarms) {
+      const deadLetters = alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible';
+      expect(alarm.Properties.AlarmActions).toEqual(deadLetters ? [topicArn, notificationTopic] : [topicArn]);
+    }
   }, 60_000);
 });
 

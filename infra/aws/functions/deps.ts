@@ -1,6 +1,6 @@
 import { countingBus, DEFAULT_SETTINGS, type Settings } from '../../../handlers/lib/deps.ts';
 import { PORT_NAMES, type DepsFor, type FunctionName, type HANDLER_NEEDS, type PortName } from '../../../handlers/needs.ts';
-import type { Bus, FailedDeliveries, Logger, Metrics, Scheduler, Store, Telephony } from '../../../handlers/ports.ts';
+import type { Bus, FailedDeliveries, Logger, Metrics, Notifier, Scheduler, Store, Telephony } from '../../../handlers/ports.ts';
 import { EmfMetrics } from '../adapters/metrics.ts';
 import { SERVICE_NAME } from '../adapters/powertools-logger.ts';
 import { unconfigured, type Env } from './ports/env.ts';
@@ -12,6 +12,7 @@ export interface PortTypes {
   scheduler: Scheduler;
   bus: Bus;
   failures: FailedDeliveries;
+  notifier: Notifier;
 }
 
 type Declares<N extends FunctionName, P extends PortName> = (typeof HANDLER_NEEDS)[N][P] extends readonly [] ? false : true;
@@ -33,6 +34,8 @@ export function settingsFromEnv(env: Env): Settings {
     checkIntervalMs: Number(env.CHECK_INTERVAL_SECONDS ?? DEFAULT_SETTINGS.checkIntervalMs / 1000) * 1000,
     staleAfterMs: DEFAULT_SETTINGS.staleAfterMs,
     redriveMaxAgeMs: DEFAULT_SETTINGS.redriveMaxAgeMs,
+    // How notifications say to run the CLI against this stack (`npx yobidashi --stack NAME`).
+    ...(env.YOBIDASHI_CLI ? { cli: env.YOBIDASHI_CLI } : {}),
   };
 }
 

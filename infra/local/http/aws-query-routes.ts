@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { CLOUDFORMATION_VERSION, cloudFormationQuery } from '../aws/cloudformation/describe-stacks.ts';
 import { queryAnswer, QueryParams, queryError, type QueryService } from '../aws/protocols/aws-query.ts';
+import { SNS_VERSION, snsQuery } from '../aws/sns/sns-api.ts';
 import { SQS_VERSION, sqsQuery } from '../aws/sqs/sqs-api.ts';
 import type { LocalParts } from './server.ts';
 
@@ -16,6 +17,8 @@ export function awsQueryRoutes(parts: LocalParts): Readonly<Record<string, Query
     [CLOUDFORMATION_VERSION]: cloudFormationQuery(parts.stack),
     /** SQS as AWS CLI 2.9 speaks it: the dead-letter queues (aws/sqs/). */
     [SQS_VERSION]: sqsQuery(parts.queues),
+    /** SNS: Publish to the notification topic (aws/sns/), as the notify handler's SNS adapter sends it. */
+    [SNS_VERSION]: snsQuery(parts.topic),
   };
 }
 

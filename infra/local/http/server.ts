@@ -7,6 +7,7 @@ import type { Logger } from '../../../handlers/ports.ts';
 import { localApi, type ApiDeps } from '../api/local-api.ts';
 import { consoleApi } from '../api/console-api.ts';
 import { metricsApi, type MetricsDeps } from '../api/metrics-api.ts';
+import { notificationsApi, type NotificationsDeps } from '../api/notifications-api.ts';
 import { softphoneApi, type SoftphoneDeps } from '../api/softphone-api.ts';
 import type { LocalStack } from '../aws/cloudformation/local-stack.ts';
 import type { ConnectService } from '../aws/connect/connect-service.ts';
@@ -35,7 +36,7 @@ import { restError, restRoutes } from './rest-routes.ts';
  * malformed %-escape) gets a 4xx or a closed connection, never the process.
  */
 
-export interface LocalParts extends ApiDeps, SoftphoneDeps, MetricsDeps {
+export interface LocalParts extends ApiDeps, SoftphoneDeps, MetricsDeps, NotificationsDeps {
   scheduler: SchedulerService;
   connect: ConnectService;
   faults: FaultBook;
@@ -58,6 +59,7 @@ export function localApp(parts: LocalParts): Hono {
   app.route('/api', consoleApi(parts));
   app.route('/api', softphoneApi(parts));
   app.route('/api', metricsApi(parts));
+  app.route('/api', notificationsApi(parts));
   app.use(consoleStatic());
   app.notFound((c) => {
     const api = c.req.path === '/api' || c.req.path.startsWith('/api/');

@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   tableName: string;
   /** When the stack was "created" (the runtime's start, runtime time). */
   createdAt: number;
+  /** The notification topic (aws/sns/). */
+  notificationTopicArn: string;
 }
 
 export interface StackOutput {
@@ -133,6 +135,7 @@ export class LocalStack {
       out(STACK_OUTPUTS.handlerFunctions, JSON.stringify(functions), 'Route handler name to Lambda function name'),
       out(STACK_OUTPUTS.senderPolicyArn, `arn:aws:iam::${account}:policy/yobidashi-local-sender`, 'Placeholder: nothing is authorised locally'),
       out(STACK_OUTPUTS.operatorPolicyArn, `arn:aws:iam::${account}:policy/yobidashi-local-operator`, 'Placeholder: nothing is authorised locally'),
+      out(STACK_OUTPUTS.notificationTopicArn, this.options.notificationTopicArn, 'Notifications (nobody answered, calls that cannot be placed, dead letters): GET /api/notifications'),
     ];
   }
 }
