@@ -63,7 +63,8 @@ const silenceSchema = z
     host: z.string().trim().min(1).max(256).optional(),
     service: z.string().trim().min(1).max(256).optional(),
     hours: z.number().positive().max(MAX_SILENCE_HOURS).optional(),
-    // Its cap (a year from now, as for hours) is checked against the runtime's clock (newSilence).
+    // A one-off silence's end, capped a year from now (as hours are) against the runtime's clock;
+    // with cron, the end of the recurrence, uncapped (newSilence).
     until: z.string().datetime({ offset: true }).optional(),
     reason: z.string().max(500).optional(),
     createdBy: z.string().max(100).optional(),
