@@ -179,7 +179,8 @@ export function recurrenceProblem(recurrence: Recurrence, nowMs: number, until =
   if (!Number.isInteger(durationMinutes) || durationMinutes < MIN_WINDOW_MINUTES || durationMinutes > MAX_WINDOW_MINUTES) {
     return { field: 'durationMinutes', message: `must be whole minutes from ${MIN_WINDOW_MINUTES} to ${MAX_WINDOW_MINUTES} (a week), not ${durationMinutes}` };
   }
-  const first = nextOccurrence(expression, nowMs, timezone);
+  // The first window not over now (one may be open already: it holds from now).
+  const first = nextOccurrence(expression, nowMs - durationMinutes * 60_000, timezone);
   if (first === undefined) return { field: 'cron', message: `${cron} opens no window after now (its years are over)` };
   if (first >= until) return { field: 'until', message: `the recurrence ends before its first window opens (${new Date(first).toISOString()})` };
   const gap = shortestGap(expression, timezone, first);

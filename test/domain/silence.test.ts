@@ -130,6 +130,10 @@ describe('what a maintenance window may be', () => {
     expect(problem({ cron: 'cron(0 0/2 * * ? *)', durationMinutes: 119 })).toBeUndefined();
     expect(problem({ durationMinutes: MAX_WINDOW_MINUTES - 1 })).toBeUndefined();
     expect(problem({ cron: 'cron(0 2 ? * 1#1 *)', durationMinutes: MAX_WINDOW_MINUTES })).toBeUndefined(); // monthly, a week long
+    // Added during a window, ending before the next: the open window is its only one.
+    const during = at('2026-11-28T18:00:00Z');
+    expect(recurrenceProblem({ cron: 'cron(0 2 ? * SUN *)', durationMinutes: 120, timezone: 'Asia/Tokyo' }, during, at('2026-11-28T18:30:00Z'))).toBeUndefined();
+    expect(recurrenceProblem({ cron: 'cron(0 2 ? * SUN *)', durationMinutes: 120, timezone: 'Asia/Tokyo' }, at('2026-11-28T19:00:00Z'), at('2026-11-28T19:30:00Z'))?.field).toBe('until');
   });
 
   it('refuses, naming the field and saying why', () => {
