@@ -229,6 +229,8 @@ describe('properties', () => {
   it('at the edges of a window: in at its first millisecond and its last, out just before and at its end', () => {
     fc.assert(
       fc.property(spec, (s) => {
+        // Windows that run into each other are refused when a silence is added (one would hold past the next's start).
+        fc.pre(recurrenceProblem({ cron: cronOf(s), durationMinutes: s.durationMinutes, timezone: s.zone }, s.t) === undefined);
         const silence = window(cronOf(s), s.durationMinutes, s.zone);
         const next = nextWindowAfter(silence, s.t)!;
         const oracle = (t: number) => {
