@@ -12,7 +12,7 @@ import { OPTIONAL_OUTPUTS, STACK_OUTPUTS, type StackOutputKey } from '../aws/out
 import { createDocumentClient, ElectroStore } from '../store/repository.ts';
 import { CliError, type Backend, type Check, type EventBridgeTarget } from './backend.ts';
 import { putEvent } from './events.ts';
-import { callRow, incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView, type CallRow, type DeadLetterRow, type IncidentDetail, type IncidentSummary, type SilenceInput, type SilenceRow } from './views.ts';
+import { callRow, incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView, type CallRow, type DeadLetterRow, type IncidentDetail, type IncidentSummary, type NotificationRow, type SilenceInput, type SilenceRow } from './views.ts';
 
 /**
  * A deployed stack, found by name: every name comes from its CloudFormation outputs
@@ -116,6 +116,12 @@ export class AwsBackend implements Backend {
     const { incident } = timeline;
     if (!incident) throw new CliError(`404: incident ${id} not found`);
     return incidentDetail({ ...timeline, incident });
+  }
+
+  /** What the notify function sent (the table's records; the dead-letter alarms publish from CloudWatch, not through it). */
+  async notifications(limit: number): Promise<NotificationRow[]> {
+    const records = await aws('dynamodb:Query', () => this.store.listNotifications(limit));
+    return records.map((r) => ({ at: new Date(r.sentAt ?? r.claimedAt).toISOString(), kind: r.kind, subject: r.subject, incidentId: r.incidentId, system: r.system, state: r.state, messageId: r.messageId }));
   }
 
   /** The call history: every recorded call of the most recent incidents, in start order. */

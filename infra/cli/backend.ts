@@ -1,6 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Roster } from '../../domain/roster.ts';
-import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, SilenceInput, SilenceRow } from './views.ts';
+import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, NotificationRow, SilenceInput, SilenceRow } from './views.ts';
 
 /**
  * One set of operations, two back ends: the local runtime (its /api and its AWS wire faces) and a
@@ -45,6 +45,8 @@ export interface Backend {
   listSilences(): Promise<SilenceRow[]>;
   removeSilence(id: string): Promise<void>;
   deadLetters(): Promise<DeadLetterRow[]>;
+  /** Notifications sent, newest first, at most `limit`. */
+  notifications(limit: number): Promise<NotificationRow[]>;
   /** Hands one dead letter (or all) back to its route; returns the ids redriven. */
   redrive(id?: string): Promise<string[]>;
   /** Checks specific to the back end (doctor adds the shared rule check). */

@@ -3,7 +3,7 @@ import { rosterSchema, type Roster } from '../../domain/roster.ts';
 import { MAX_PAGE } from '../local/api/pagination.ts';
 import type { DeadLetter } from '../local/aws/eventbridge/event-bridge-core.ts';
 import { CliError, type Backend, type Check, type EventBridgeTarget } from './backend.ts';
-import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, SilenceInput, SilenceRow } from './views.ts';
+import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, NotificationRow, SilenceInput, SilenceRow } from './views.ts';
 
 /** The local runtime (`yobidashi start`): its JSON API, and its EventBridge on the same port. */
 export class LocalBackend implements Backend {
@@ -55,6 +55,11 @@ export class LocalBackend implements Backend {
       busArn: `arn:aws:events:${region}:${account}:event-bus/yobidashi`,
       archiveArn: `arn:aws:events:${region}:${account}:archive/yobidashi-archive`,
     };
+  }
+
+  async notifications(limit: number): Promise<NotificationRow[]> {
+    const published = await this.list<{ publishedAt: string; kind?: string; subject?: string; incidentId?: string; system?: string; messageId: string; message: string }>('/api/notifications', limit);
+    return published.map((n) => ({ at: n.publishedAt, kind: n.kind ?? '', subject: n.subject ?? '', incidentId: n.incidentId, system: n.system, state: 'sent' as const, messageId: n.messageId, message: n.message }));
   }
 
   async putRosters(rosters: readonly Roster[]): Promise<void> {

@@ -150,7 +150,7 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
             table(incident.timeline.calls, ['attempt', 'responder', 'destination', 'placedAt', 'outcome', 'digits', 'discon_reason']),
             '',
             'events:',
-            table(incident.timeline.events.map((e) => ({ time: e.time, event: e.detailType })), ['time', 'event']),
+            table(incident.timeline.events.map((e) => ({ time: e.time, event: e.detailType, note: e.note })), ['time', 'event', 'note']),
           ].join('\n'),
         );
         return;
@@ -224,6 +224,13 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
     .action(async (id: string | undefined, _o: unknown, command: Command) => {
       const redriven = await (await backend(command)).redrive(id);
       print(command, { redriven }, () => (redriven.length ? `redriven: ${redriven.join(', ')}` : 'nothing to redrive'));
+    });
+
+  sub(program, 'notifications', 'what the notification target was told (nobody answered, calls that cannot be placed, dead letters), newest first')
+    .option('--limit <n>', 'how many', number('--limit'), 20)
+    .action(async (o: { limit: number }, command: Command) => {
+      const rows = await (await backend(command)).notifications(o.limit);
+      print(command, rows, () => table(rows.map((r) => ({ ...r, subject: r.subject.replace(/^yobidashi: /, '') })) as unknown as Record<string, unknown>[], ['at', 'kind', 'subject', 'incidentId']));
     });
 
   const fault = sub(program, 'fault', 'rehearse a bad night in the local runtime');

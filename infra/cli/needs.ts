@@ -55,6 +55,7 @@ export const CLI_VERBS = [
   'replay',
   'dead-letters list',
   'dead-letters redrive',
+  'notifications',
   'routes',
   'test-pattern',
   'doctor',
@@ -87,6 +88,8 @@ export const CLI_NEEDS: Record<CliVerb, readonly CliCall[]> = {
     { action: 'sqs:DeleteMessage', resource: 'queue:handler' },
     { action: 'lambda:InvokeFunction', resource: 'function' },
   ],
+  // The notify function's records (notification.query.recent: gsi1).
+  notifications: [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }],
   routes: [describeStack, { action: 'events:ListRules', resource: '*' }],
   'test-pattern': [{ action: 'events:TestEventPattern', resource: '*' }],
   doctor: [

@@ -66,12 +66,45 @@ export function incidentDetail(timeline: Timeline & { incident: Incident }) {
       alerts: timeline.alerts.map((a) => ({ alertId: a.alertId, receivedAt: iso(a.receivedAt), source: a.source, status: a.alert.status, disposition: a.disposition, lastcheck: a.alert.lastcheck })),
       calls: timeline.contacts.map(contactView),
       events: timeline.events
-        .map((e) => ({ time: e.time, eventId: e.eventId, detailType: e.detailType, detail: e.detail, replayName: e.replayName }))
+        .map((e) => ({ time: e.time, eventId: e.eventId, detailType: e.detailType, note: eventNote(e.detailType, e.detail), detail: e.detail, replayName: e.replayName }))
         .sort((a, b) => a.time.localeCompare(b.time)),
     },
   };
 }
 export type IncidentDetail = ReturnType<typeof incidentDetail>;
+
+const HANDOVER_PROBLEMS: Record<string, string> = {
+  'not-found': 'it does not exist',
+  'already-called': 'this incident called it already',
+  'too-many-rosters': 'this incident has called the most rosters one may',
+};
+
+/**
+ * What a timeline event says in words, for the events a reader would otherwise have to decode:
+ * the rounds running out (and where escalation went), the end of calling, who is called next.
+ */
+export function eventNote(detailType: string, detail: unknown): string | undefined {
+  const d = (detail ?? {}) as Record<string, unknown>;
+  const str = (key: string) => (typeof d[key] === 'string' ? (d[key] as string) : undefined);
+  switch (detailType) {
+    case 'RosterExhausted':
+      return `rounds ran out on roster ${str('roster') ?? '?'} after ${String(d.callsPlaced)} calls; escalating to roster ${str('next') ?? '?'}`;
+    case 'IncidentExhausted': {
+      if (str('reason') === 'no-roster') return 'no roster for this system: nobody was called';
+      const handover = d.handover as { roster?: string; problem?: string } | undefined;
+      const base = `rounds ran out${str('roster') ? ` on roster ${str('roster')}` : ''} after ${String(d.callsPlaced)} calls; nobody answered`;
+      return handover ? `${base} (onExhausted roster ${handover.roster ?? '?'} not called: ${HANDOVER_PROBLEMS[handover.problem ?? ''] ?? handover.problem})` : base;
+    }
+    case 'Escalated': {
+      const responder = d.responder as { name?: string } | undefined;
+      return `calling ${responder?.name ?? '?'} (attempt ${String(d.attempt)}, round ${String(d.round)})`;
+    }
+    case 'IncidentAcknowledged':
+      return `acknowledged by ${str('by') ?? '?'}`;
+    default:
+      return undefined;
+  }
+}
 
 /**
  * The routing table (events/routes.ts) as `yobidashi routes` prints it and `GET /api/routes`
@@ -235,6 +268,24 @@ export function silenceAdded(silence: Silence) {
     ...(silence.reason ? { reason: silence.reason } : {}),
     ...(silence.recurrence ? { cron: silence.recurrence.cron, durationMinutes: silence.recurrence.durationMinutes, timezone: silence.recurrence.timezone } : {}),
   };
+}
+
+/**
+ * A notification, as either back end lists it: locally what the runtime's topic published (all of
+ * them, dead letters included); on a stack what the notify function sent (the table's records; the
+ * dead-letter alarms go to the topic from CloudWatch and are not in the table).
+ */
+export interface NotificationRow {
+  at: string;
+  kind: string;
+  subject: string;
+  incidentId?: string | undefined;
+  system?: string | undefined;
+  /** Locally always `sent`; on a stack `sending` while (or if) its publish has not been marked. */
+  state: 'sending' | 'sent';
+  messageId?: string | undefined;
+  /** The text an email got (locally). */
+  message?: string | undefined;
 }
 
 /** A delivery that failed every retry, as either back end lists it. */

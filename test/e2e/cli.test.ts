@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,23 @@ describe('the yobidashi CLI', () => {
     const from = new Date(rt.clock.now() - 3_600_000).toISOString();
     const to = new Date(rt.clock.now() + 60_000).toISOString();
     expect(await cli('replay', '--from', from, '--to', to, '--name', 'cli-replay')).toMatchObject({ code: 0, out: 'replay cli-replay: COMPLETED' });
+  });
+
+  it('lists what the notification target was told: nobody answered, then the incident with the rounds running out in words', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'yobidashi-cli-roster-')), 'notify.yaml');
+    await writeFile(file, ['system: NOTIFY', 'rounds: 1', 'responders:', '  - name: Ren', '    phone: "+819099990001"'].join('\n'));
+    expect((await cli('roster', 'import', file)).code).toBe(0);
+    expect((await cli('alert', 'send', '--system', 'NOTIFY', '--host', 'web9', '--service', 'HTTP')).code).toBe(0);
+    // Ren's phone rings out after 60 s of runtime time (half a second here): the incident is exhausted.
+    const listed = await eventually(() => cli('notifications', '--json'), (r) => (JSON.parse(r.out) as { kind: string }[]).some((n) => n.kind === 'incident-exhausted'), 'a notification');
+    const [n] = (JSON.parse(listed.out) as { kind: string; subject: string; incidentId: string; message: string }[]).filter((row) => row.kind === 'incident-exhausted');
+    expect(n?.subject).toBe('yobidashi: Nobody answered: NOTIFY web9 HTTP (1 call)');
+    expect(n?.message).toContain('Ren (1)');
+    const text = await cli('notifications');
+    expect(text.out.split('\n')[0]).toMatch(/^at\s+kind\s+subject\s+incidentId$/);
+    expect(text.out).toContain(`incident-exhausted  Nobody answered: NOTIFY web9 HTTP (1 call)  ${n!.incidentId}`);
+    const detail = await cli('incidents', n!.incidentId);
+    expect(detail.out).toMatch(/IncidentExhausted\s+rounds ran out on roster NOTIFY after 1 calls; nobody answered/);
   });
 
   it('says what is wrong with a bad invocation', async () => {
