@@ -159,15 +159,10 @@ function alertLine(i: NotifiedIncident): string | undefined {
   return [message, severity === undefined ? undefined : `severity ${severity}`].filter(Boolean).join(' — ');
 }
 
-function attributes(kind: NotificationKind, severity: 'critical' | 'warning', incident?: NotifiedIncident): Record<string, string> {
-  const out: Record<string, string> = { kind, severity };
-  if (incident) {
-    out.incidentId = incident.incidentId;
-    if (incident.system) out.system = incident.system;
-    if (incident.host) out.host = incident.host;
-    if (incident.service) out.service = incident.service;
-  }
-  return out;
+/** SNS refuses an empty attribute value: those are left out. */
+function attributes(kind: NotificationKind, severity: 'critical' | 'warning', incident?: NotifiedIncident, extra: Record<string, string> = {}): Record<string, string> {
+  const all: Record<string, string | undefined> = { kind, severity, incidentId: incident?.incidentId, system: incident?.system, host: incident?.host, service: incident?.service, ...extra };
+  return Object.fromEntries(Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -278,7 +273,7 @@ export function rosterExhaustedNotification(input: {
       nextSteps: [`\`${command}\``],
       keywords: [i.system, 'escalated'].filter(Boolean),
     },
-    attributes: { ...attributes('roster-exhausted', 'warning', i), roster: e.roster, next: e.next },
+    attributes: attributes('roster-exhausted', 'warning', i, { roster: e.roster, next: e.next }),
     incidentId: i.incidentId,
     system: i.system,
     at,
@@ -339,7 +334,7 @@ export function placementFailingNotification(input: {
       nextSteps: [`\`${command}\``, `\`${look.cli} doctor\``],
       keywords: [i.system, 'placement'].filter(Boolean),
     },
-    attributes: { ...attributes('placement-failing', 'warning', i), reason: call.reason },
+    attributes: attributes('placement-failing', 'warning', i, { reason: call.reason }),
     incidentId: i.incidentId,
     system: i.system,
     at,
@@ -379,7 +374,7 @@ export function deadLetterNotification(input: { letters: readonly NotifiedDeadLe
       nextSteps: [`\`${look.cli} dead-letters list\``, `\`${look.cli} dead-letters redrive\``],
       keywords: ['dead-letters', ...routes],
     },
-    attributes: { kind: 'dead-letters', severity: 'critical', routes: routes.join(',') },
+    attributes: attributes('dead-letters', 'critical', undefined, { routes: routes.join(',') }),
     at,
   };
 }
