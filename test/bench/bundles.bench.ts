@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,9 @@ import { coldLoad, median, SCRATCH, synthesizeFunctions, type SynthesizedFunctio
  * of the old one.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const OUT = join(SCRATCH, 'bench');
+// This run's own directory (another run at the same time must not share it).
+await mkdir(SCRATCH, { recursive: true });
+const OUT = await mkdtemp(join(SCRATCH, 'bench-'));
 const FIXTURE = fileURLToPath(new URL('./fixtures/shared-handlers.ts', import.meta.url));
 
 interface Row {
@@ -40,38 +42,43 @@ interface Row {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
-async function oldSharedBundle(): Promise<{ file: string; bytes: number; mapBytes: number }> {
-  const { file, bytes } = await bundleFunction(
-    FIXTURE,
-    join(OUT, 'old'),
-    // NodejsFunction's esbuild flags then: --bundle --target=node22 --platform=node --minify --sourcemap.
-    { format: 'cjs', mainFields: ['main', 'module'], sourcesContent: true, plugins: [], treeShaking: true },
-    'index.js',
-  );
+/** As NodejsFunction built a function before: --bundle --target=node22 --platform=node --minify --sourcemap. */
+async function asBefore(entryFile: string, dir: string): Promise<{ file: string; bytes: number; mapBytes: number }> {
+  const { file, bytes } = await bundleFunction(entryFile, dir, { format: 'cjs', mainFields: ['main', 'module'], sourcesContent: true, plugins: [], treeShaking: true }, 'index.js');
   return { file, bytes, mapBytes: (await stat(`${file}.map`)).size };
 }
 
+const AUTHORIZER = fileURLToPath(new URL('../../infra/aws/functions/authorizer.ts', import.meta.url));
+const entry = (f: SynthesizedFunction) => (f.name === 'authorizer' ? AUTHORIZER : entryOf(f.name));
+
 /** The runtime's SDK: left external, so a `require` from ElectroDB's CommonJS needs the real one. */
 const runtimeSdk = (f: SynthesizedFunction) =>
-  bundleFunction(entryOf(f.name), join(OUT, 'runtime-sdk', f.name), {
+  bundleFunction(entry(f), join(OUT, 'runtime-sdk', f.name), {
     external: ['@aws-sdk/*'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);" },
     plugins: LAMBDA_BUILD.plugins ?? [],
   });
 
 describe('bundles and cold load (synthesized assets)', async () => {
-  const fns = await synthesizeFunctions(join(OUT, 'cdk.out'));
-  const old = await oldSharedBundle();
+  const all = await synthesizeFunctions(join(OUT, 'cdk.out'));
+  const fns = all.filter((f) => f.name !== 'authorizer');
+  const authorizer = all.find((f) => f.name === 'authorizer')!;
+  const old = await asBefore(FIXTURE, join(OUT, 'old'));
+  // The authorizer always had a bundle of its own; its "before" is that one.
+  const oldAuthorizer = await asBefore(AUTHORIZER, join(OUT, 'old-authorizer'));
   const external = await Promise.all(fns.map(runtimeSdk));
   // The old functions ran with the same environment and NODE_OPTIONS as place-call's now.
   const oldEnv = fns.find((f) => f.name === 'place-call')!.env;
 
   const oldTimes: number[] = [];
   const oldWithPortsTimes: number[] = [];
+  const authorizerTimes = { now: [] as number[], before: [] as number[] };
   const rows: Row[] = fns.map((f, i) => ({ name: f.name, bytes: f.bytes, mapBytes: f.mapBytes, times: [], external: { bytes: external[i]!.bytes, times: [] } }));
   for (let round = 0; round < RUNS; round++) {
     oldTimes.push((await coldLoad(old.file, oldEnv)).ms);
     oldWithPortsTimes.push((await coldLoad(old.file, oldEnv, { thenCall: 'buildPorts' })).ms);
+    authorizerTimes.now.push((await coldLoad(authorizer.file, authorizer.env)).ms);
+    authorizerTimes.before.push((await coldLoad(oldAuthorizer.file, { ...authorizer.env, NODE_OPTIONS: '' })).ms);
     for (const [i, f] of fns.entries()) {
       rows[i]!.times.push((await coldLoad(f.file, f.env)).ms);
       rows[i]!.external.times.push((await coldLoad(external[i]!.file, f.env)).ms);
@@ -90,6 +97,10 @@ describe('bundles and cold load (synthesized assets)', async () => {
     }),
     '',
   ];
+  lines.push(
+    `HTTP intake authorizer: ${kb(authorizer.bytes)}, load ${ms(median(authorizerTimes.now))}; before (its own CommonJS bundle, no source maps at run time): ${kb(oldAuthorizer.bytes)}, ${ms(median(authorizerTimes.before))}`,
+    '',
+  );
   const largest = rows.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const slowest = rows.reduce((a, b) => (median(b.times) > median(a.times) ? b : a));
   lines.push(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -14,13 +14,21 @@ import { coldLoad, LAMBDA_ENV, PROJECT_ROOT, SCRATCH, synthesizeFunctions, type 
  * assertion here; the other CDK tests skip bundling): one asset per function, each small, each
  * made only of what its handler reaches, each loading and answering as a Lambda function.
  */
-const OUT = join(SCRATCH, 'test');
-let fns: SynthesizedFunction[];
+// A directory of this run's own: two runs at once (a whole-suite run beside this file's) must not share one.
+let OUT: string;
+type HandlerFunction = SynthesizedFunction & { name: FunctionName };
+let fns: HandlerFunction[];
 const names = Object.keys(FUNCTION_NEEDS) as FunctionName[];
 const MAX_BYTES = 1_000_000;
 
+let authorizer: SynthesizedFunction;
+
 beforeAll(async () => {
-  fns = await synthesizeFunctions(join(OUT, 'cdk.out'));
+  await mkdir(SCRATCH, { recursive: true });
+  OUT = await mkdtemp(join(SCRATCH, 'test-'));
+  const all = await synthesizeFunctions(join(OUT, 'cdk.out'));
+  fns = all.filter((f): f is HandlerFunction => f.name !== 'authorizer');
+  authorizer = all.find((f) => f.name === 'authorizer')!;
 }, 300_000);
 
 afterAll(() => rm(OUT, { recursive: true, force: true }));
@@ -88,7 +96,14 @@ describe('the synthesized functions', () => {
   it('are what infra/aws/functions/bundling.ts makes of each entry; the only jsonschema is the one ElectroDB imports', async () => {
     const rebuilt = await Promise.all(names.map(async (name) => ({ name, ...(await bundleFunction(entryOf(name), join(OUT, 'rebuilt', name))) })));
     for (const { name, metafile, bytes } of rebuilt) {
-      expect(bytes, name).toBe(fn(name).bytes);
+      // The same modules as the synthesized asset (its source map's list), and about the same size.
+      const output = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
+      const modules = Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path.slice(Math.max(0, path.indexOf('node_modules/'))));
+      const synthesized = fn(name).sources.map((path) => path.slice(Math.max(0, path.indexOf('node_modules/'))));
+      expect(new Set(modules.filter((m) => !m.endsWith('.json'))), name).toEqual(new Set(synthesized.filter((m) => !m.endsWith('.json'))));
+      expect(Math.abs(bytes - fn(name).bytes), name).toBeLessThan(4096);
       // ElectroDB checks models with jsonschema and tells models from entities with it at run time
       // (electrodb/src/validations.js, util.js getInstanceType): it stays, and nothing else brings it.
       const importers = Object.entries(metafile.inputs)
@@ -97,6 +112,16 @@ describe('the synthesized functions', () => {
       expect(importers, name).toEqual(['node_modules/electrodb/src/validations.js']);
     }
   }, 120_000);
+});
+
+describe("the HTTP intake's authorizer", () => {
+  it('is bundled the same way: its own small asset with only the Secrets Manager client, loading and exporting the handler', async () => {
+    expect(fns.map((f) => f.dir)).not.toContain(authorizer.dir);
+    expect(authorizer.bytes).toBeLessThanOrEqual(MAX_BYTES);
+    expect(has(authorizer, 'node_modules/@aws-sdk/client-secrets-manager/')).toBe(true);
+    for (const other of ['client-dynamodb', 'client-eventbridge', 'client-connect', 'client-scheduler', 'client-sqs', 'client-lambda']) expect(has(authorizer, `node_modules/@aws-sdk/${other}/`), other).toBe(false);
+    expect((await coldLoad(authorizer.file, authorizer.env)).exports).toEqual(['handler', 'tokensMatch']);
+  });
 });
 
 describe('each bundle, loaded as Lambda loads it', () => {

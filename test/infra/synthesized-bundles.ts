@@ -21,8 +21,11 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 export const SCRATCH = join(PROJECT_ROOT, 'node_modules', '.cache', 'yobidashi-bundles');
 
+/** The handlers' functions, and the HTTP intake's token authorizer. */
+export type SynthesizedName = FunctionName | 'authorizer';
+
 export interface SynthesizedFunction {
-  name: FunctionName;
+  name: SynthesizedName;
   /** The asset's directory in the cloud assembly. */
   dir: string;
   /** Its bundle (`index.mjs`) and source map. */
@@ -44,9 +47,12 @@ export async function synthesizeFunctions(outdir: string): Promise<SynthesizedFu
   const { app, stack } = buildApp(new App({ outdir, context }));
   const template = app.synth().getStackArtifact(stack.artifactId).template as { Resources: Record<string, Resource> };
   const lambdas = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+  const [authorizer, ...others] = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('HttpIntakeAuthorizer'));
+  if (!authorizer || others.length) throw new Error('expected one HTTP intake authorizer in the template');
+  const names: SynthesizedName[] = [...(Object.keys(FUNCTION_NEEDS) as FunctionName[]), 'authorizer'];
   return Promise.all(
-    (Object.keys(FUNCTION_NEEDS) as FunctionName[]).map(async (name) => {
-      const fn = lambdas.find((r) => r.Properties.Description === `yobidashi ${name}`);
+    names.map(async (name) => {
+      const fn = name === 'authorizer' ? authorizer[1] : lambdas.find((r) => r.Properties.Description === `yobidashi ${name}`);
       if (!fn) throw new Error(`no function for ${name} in the template`);
       const key = (fn.Properties.Code as { S3Key: string }).S3Key;
       const dir = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
