@@ -355,4 +355,21 @@ describe.skipIf(process.env.YOBIDASHI_SKIP_BROWSER === '1')('the console in Chro
       expect(problemsOf(page)).toEqual([]);
     }
   }, 60_000);
+
+  it('the notifications tab lists what the notification target was told, and opens to the email text, in English and Japanese', async () => {
+    const h = await Harness.start();
+    await h.roster({ system: 'XYZ', rounds: 1, responders: [{ name: 'Aki', phone: SCENARIO_AKI, language: 'ja-JP', timezone: 'Asia/Tokyo' }] });
+    await h.sendAlert({ systemname: 'XYZ', host: 'server1', service: 'CPU' });
+    await h.settle();
+    for (const [locale, name, kind, more] of [['en-US', 'Notifications', 'nobody answered', 'Message'], ['ja-JP', '通知', '誰も応答せず', '本文']] as const) {
+      const { page } = await open(locale, LAPTOP, h.rt);
+      await page.goto(`${h.rt.url}/#/operate/notifications`);
+      const row = page.getByRole('table', { name, exact: true }).getByRole('row').filter({ hasText: 'Nobody answered: XYZ server1 CPU' });
+      await visible(row.getByRole('cell', { name: kind, exact: true }));
+      await row.getByText(more, { exact: true }).click();
+      await visible(row.getByText(/Calls: {4}1, to Aki \(1\)/));
+      await visible(row.getByRole('link', { name: 'yobidashi: Nobody answered: XYZ server1 CPU (1 call)' }));
+      expect(problemsOf(page)).toEqual([]);
+    }
+  }, 60_000);
 });

@@ -7,6 +7,7 @@ import { onStreamEvent } from '../live.ts';
 import { href, OPERATE_TABS, type OperateTab } from '../router.ts';
 import { Loading, Notice } from '../ui.tsx';
 import { Metrics } from './metrics.tsx';
+import { Notifications } from './notifications.tsx';
 
 /**
  * Operating without the CLI: rosters, silences, dead letters, faults, the routing table and a test
@@ -17,6 +18,7 @@ const TAB_LABELS: Record<OperateTab, MessageKey> = {
   rosters: 'tabRosters',
   silences: 'tabSilences',
   'dead-letters': 'tabDeadLetters',
+  notifications: 'tabNotifications',
   faults: 'tabFaults',
   routes: 'tabRoutes',
   alert: 'tabAlert',
@@ -415,7 +417,7 @@ const FAULT_TARGETS = [
   'dynamodb:Query',
   'events:PutEvents',
   'lambda:Invoke',
-  ...['alert-received', 'cloudwatch-alarm', 'place-call', 'call-check', 'escalate', 'record-silence', 'stop-call', 'apply-silence', 'contact-event', 'sweep', 'timeline', 'flow-result'].map((h) => `handler:${h}`),
+  ...['alert-received', 'cloudwatch-alarm', 'place-call', 'call-check', 'escalate', 'record-silence', 'stop-call', 'apply-silence', 'contact-event', 'sweep', 'timeline', 'notify', 'flow-result'].map((h) => `handler:${h}`),
 ];
 const ERROR_CODES = ['ThrottlingException', 'InternalServiceException', 'ServiceQuotaExceededException', 'LimitExceededException', 'ProvisionedThroughputExceededException', 'ServiceUnavailableException', 'AccessDeniedException', 'InternalServerError'];
 
@@ -663,6 +665,7 @@ const PANELS: Record<OperateTab, () => JSX.Element> = {
   rosters: Rosters,
   silences: Silences,
   'dead-letters': DeadLetters,
+  notifications: Notifications,
   faults: Faults,
   routes: Routes,
   alert: TestAlert,
