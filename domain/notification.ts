@@ -165,7 +165,7 @@ function attributes(kind: NotificationKind, severity: 'critical' | 'warning', in
   return Object.fromEntries(Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 
 /** IncidentExhausted: nobody answered (or there was no roster at all). Nobody is called again for it. */
 export function exhaustedNotification(input: {

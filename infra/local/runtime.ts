@@ -258,7 +258,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     return flowResult(event);
   };
   // Dead letters → a notification, as the stack's queue alarms publish to the topic on AWS.
-  deadLetterAlarm = new DeadLetterAlarm({ timers: clock, notifier: deps.notifier, letters: () => emulator.deadLetters, published: () => topic.list(), look: { cli }, log });
+  deadLetterAlarm = new DeadLetterAlarm({ timers: clock, notifier: deps.notifier, letters: () => emulator.deadLetters, published: () => topic.list(), look: { cli }, log, file: join(dataDir, 'dead-letter-alarm.jsonl') });
   ensureSweep(scheduler, emulator.busArn(BUS_NAME), emulator.account);
   const resumed = emulator.resumePending();
   if (resumed) log.warn('redelivering events that were under way when yobidashi last stopped', { deliveries: resumed });

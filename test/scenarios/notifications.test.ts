@@ -248,3 +248,55 @@ describe('a call that cannot be placed', () => {
     await h.assertNoUnexpectedCalls();
   });
 });
+
+describe('dead letters', () => {
+  const silenced = (n: number) => ({
+    schemaVersion: 1,
+    incidentId: `made-up-${n}`,
+    attempt: 1,
+    silenceId: `sil-${n}`,
+    scope: { system: 'OTHER' },
+    from: new Date(h.time.now()).toISOString(),
+    until: new Date(h.time.now() + 3_600_000).toISOString(),
+    hours: 1,
+    by: 'test',
+  });
+
+  it('a handler failing every retry is told once: its redrive failing again is the same failure', async () => {
+    // record-silence fails 6 times: tries at 0, 60 and 180 s (a dead letter), the sweep's redrive at 300 s and its retries (a dead letter again), then the next redrive succeeds.
+    h.rt.faults.add({ target: 'handler:record-silence', error: 'InternalError', times: 6 });
+    await h.put({ source: 'yobidashi', detailType: 'Silenced', detail: silenced(1) });
+    await h.advance(4 * 60_000);
+    expect(h.cloud.deadLetters.map((l) => l.route)).toEqual(['record-silence']);
+    const firstFailure = h.cloud.deadLetters[0]!.failedAt;
+    const [n, ...rest] = await notifications();
+    expect(rest).toEqual([]);
+    expect(n).toMatchObject({ kind: 'dead-letters', subject: 'yobidashi: 1 delivery failed every retry (record-silence)', attributes: { kind: 'dead-letters', severity: 'critical', routes: 'record-silence' } });
+    expect(n?.message).toContain('record-silence: Silenced');
+    await h.advance(5 * 60_000);
+    // The sweep redrove it at 300 s and it failed every retry again: a new dead letter of the same event.
+    expect(h.cloud.deadLetters.map((l) => [l.route, l.envelope.id])).toEqual([['record-silence', n?.message.match(/Silenced (\S+)/)?.[1]]]);
+    expect(Date.parse(h.cloud.deadLetters[0]!.failedAt)).toBeGreaterThan(Date.parse(firstFailure));
+    await h.settle();
+    expect(h.cloud.deadLetters).toEqual([]);
+    expect(await notifications()).toHaveLength(1);
+    await h.assertNoUnexpectedCalls();
+  });
+
+  it('failures within ten minutes of the last dead-letter notification wait and go out together', async () => {
+    h.rt.faults.add({ target: 'handler:record-silence', error: 'InternalError', times: 9 });
+    await h.put({ source: 'yobidashi', detailType: 'Silenced', detail: silenced(1) });
+    await h.advance(30_000);
+    await h.put({ source: 'yobidashi', detailType: 'Silenced', detail: silenced(2) });
+    await h.advance(10_000);
+    await h.put({ source: 'yobidashi', detailType: 'Silenced', detail: silenced(3) });
+    await h.advance(200_000); // 240 s: all three failed every retry (the last at 220 s)
+    expect(h.cloud.deadLetters).toHaveLength(3);
+    expect((await notifications()).map((n) => n.subject)).toEqual(['yobidashi: 1 delivery failed every retry (record-silence)']);
+    await h.settle();
+    const sent = await notifications();
+    expect(sent.map((n) => n.subject)).toEqual(['yobidashi: 2 deliveries failed every retry (record-silence)', 'yobidashi: 1 delivery failed every retry (record-silence)']);
+    expect(Date.parse(sent[0]!.publishedAt) - Date.parse(sent[1]!.publishedAt)).toBe(10 * 60_000);
+    await h.assertNoUnexpectedCalls();
+  });
+});

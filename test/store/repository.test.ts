@@ -599,3 +599,30 @@ describe('rejections', () => {
     await expect(store.listRejections(5)).resolves.toEqual([]);
   });
 });
+
+describe('notifications: the claim that sends each condition once', () => {
+  const claim = (at: number) => ({ notificationId: 'exhausted:inc-1', kind: 'incident-exhausted' as const, subject: 'yobidashi: Nobody answered', incidentId: 'inc-1', system: 'XYZ', claimedAt: at });
+
+  it('the first claim wins; a second is busy while the first is fresh, and sees sent once it is marked', async () => {
+    expect(await store.claimNotification(claim(T0), T0 - 60_000)).toBe('claimed');
+    expect(await store.claimNotification(claim(T0 + 1_000), T0 + 1_000 - 60_000)).toBe('busy');
+    await store.markNotificationSent('exhausted:inc-1', T0 + 2_000, 'msg-1');
+    expect(await store.claimNotification(claim(T0 + 3_000), T0 + 3_000 - 60_000)).toBe('sent');
+    expect(await store.listNotifications(10)).toEqual([{ ...claim(T0), state: 'sent', sentAt: T0 + 2_000, messageId: 'msg-1' }]);
+  });
+
+  it('a stale claim (its publisher died) is taken over by exactly one of two racing deliveries', async () => {
+    expect(await store.claimNotification(claim(T0), T0 - 60_000)).toBe('claimed');
+    const later = T0 + 120_000;
+    const results = await Promise.all([store.claimNotification(claim(later), later - 60_000), store.claimNotification(claim(later + 1), later + 1 - 60_000)]);
+    expect(results.sort()).toEqual(['busy', 'claimed']);
+    const [record] = await store.listNotifications(1);
+    expect(record).toMatchObject({ state: 'sending' });
+    expect(record!.claimedAt).toBeGreaterThanOrEqual(later);
+  });
+
+  it('lists newest first, each condition once', async () => {
+    for (const [i, id] of ['a', 'b', 'c'].entries()) await store.claimNotification({ ...claim(T0 + i), notificationId: `placement:${id}:1`, kind: 'placement-failing' }, 0);
+    expect((await store.listNotifications(2)).map((n) => n.notificationId)).toEqual(['placement:c:1', 'placement:b:1']);
+  });
+});
