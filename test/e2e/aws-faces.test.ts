@@ -129,6 +129,7 @@ describe('CloudFormation: DescribeStacks', () => {
       HandlerFunctions: expect.any(String),
       SenderPolicyArn: expect.stringMatching(/^arn:aws:iam::000000000000:policy\//),
       OperatorPolicyArn: expect.stringMatching(/^arn:aws:iam::000000000000:policy\//),
+      NotificationTopicArn: 'arn:aws:sns:us-east-1:000000000000:yobidashi-notifications',
     });
     expect(JSON.parse(outputs.HandlerFunctions as string)).toEqual(Object.fromEntries(HANDLER_NAMES.map((n) => [n, `yobidashi-local-${n}`])));
 

@@ -151,6 +151,8 @@ describe('GET /api/metrics', () => {
       'yobidashi_incidents_exhausted_total': 1,
       'yobidashi_calls_placed_total': 4,
       'yobidashi_calls_ended_total{outcome="no-answer"}': 4,
+      // The notify handler told the notification target, once.
+      'yobidashi_notifications_sent_total': 1,
     });
   });
 
