@@ -55,6 +55,14 @@ async function scrape(): Promise<{ samples: Map<string, number>; types: Map<stri
   return parseExposition(await response.text());
 }
 
+/** What the notification topic published (GET /api/notifications): the counter must say as many. */
+async function notificationsPublished(): Promise<Record<string, number>> {
+  const response = await fetch(`${h.rt.url}/api/notifications?limit=1000`);
+  expect(response.status).toBe(200);
+  const n = ((await response.json()) as unknown[]).length;
+  return n ? { 'yobidashi_notifications_sent_total': n } : {};
+}
+
 /** The counters that are not zero, by `name{labels}`; histograms apart. */
 function nonZeroCounters(scraped: { samples: Map<string, number>; types: Map<string, string> }): Record<string, number> {
   return Object.fromEntries([...scraped.samples].filter(([key, value]) => value !== 0 && scraped.types.get(key.replace(/\{.*$/, '')) === 'counter'));
@@ -112,6 +120,8 @@ describe('GET /api/metrics', () => {
       'yobidashi_calls_ended_total{outcome="acknowledged"}': 1,
       'yobidashi_placements_deferred_total{reason="ThrottlingException"}': 3,
       'yobidashi_dead_letters_total{handler="alert-received"}': 1,
+      // Whatever the notifier told (the dead letter, say), counted once per notification published.
+      ...(await notificationsPublished()),
     });
     // Time to acknowledge: one observation, the incident's own, in the buckets it falls in.
     const tta = 'yobidashi_time_to_acknowledge_seconds';
@@ -154,6 +164,7 @@ describe('GET /api/metrics', () => {
       // The notify handler told the notification target, once.
       'yobidashi_notifications_sent_total': 1,
     });
+    expect(await notificationsPublished()).toEqual({ 'yobidashi_notifications_sent_total': 1 });
   });
 
   it("two incidents for one responder at once: the second waits for the line (paced), and is told after Aki's call and rest", async () => {
