@@ -127,8 +127,8 @@ export const METRICS = {
     unit: 'Count',
     kind: 'counter',
     dimensions: [],
-    help: 'Notifications sent to the notification target (exhausted incidents, failing placements, dead letters).',
-    countedFrom: 'the notify handler',
+    help: 'Notifications the notify handler sent to the notification target: an incident nobody answered, a roster handed over, a placement that keeps failing.',
+    countedFrom: 'the notify handler (dead letters are told by the dead-letter alarms, on AWS CloudWatch itself: not counted here)',
   },
 } as const satisfies Record<string, MetricDefinition>;
 
