@@ -71,6 +71,22 @@ export interface Handover {
   afterAttempt: number;
 }
 
+/** The latest re-page of an incident: calling started again after an acknowledgement nobody followed with a resolve. */
+export interface Repage {
+  /** 1, 2, … over the incident's life. */
+  count: number;
+  /** Who acknowledged, when, and on which call. */
+  by: string;
+  acknowledgedAt: number;
+  afterAttempt: number;
+  at: number;
+  /**
+   * The acknowledger's slot in the first round, passed over there: they were phoned first, just
+   * before it. Dropped when the rounds run out and another roster takes over.
+   */
+  skipSlot?: number;
+}
+
 /** Why an `onExhausted` roster was not called, and the incident ended exhausted instead. */
 export type HandoverProblem = 'not-found' | 'already-called' | 'too-many-rosters';
 
@@ -98,6 +114,8 @@ export interface Incident {
   exhaustedReason?: 'rounds-used-up' | 'no-roster';
   /** The rosters it escalated to after the first one's rounds ran out, in order. */
   handovers?: Handover[];
+  /** The latest re-page (acknowledged, not resolved after the roster's `repageAfterMinutes`: domain/repage.ts). */
+  repage?: Repage;
   lastCause?: string;
   outbox: OwnEvent[];
 }
@@ -118,16 +136,16 @@ export function responderRef(incident: Pick<Incident, 'roster'>, responderIndex:
   return { index: responderIndex, name: responder.name, language: responder.language };
 }
 
-function commit(before: Incident, after: Omit<Incident, 'version' | 'outbox' | 'lastCause'>, cause: string, events: OwnEvent[], now: number): Decision {
+export function commit(before: Incident, after: Omit<Incident, 'version' | 'outbox' | 'lastCause'>, cause: string, events: OwnEvent[], now: number): Decision {
   const incident: Incident = { ...after, version: before.version + 1, updatedAt: now, lastCause: cause, outbox: events };
   return { changed: true, incident, events };
 }
 
-function callFor(slot: Slot, attempt: number, now: number): IncidentCall {
+export function callFor(slot: Slot, attempt: number, now: number): IncidentCall {
   return { attempt, slot: slot.slot, round: slot.round, responderIndex: slot.responderIndex, requestedAt: now };
 }
 
-function escalatedEvent(incident: Incident, call: IncidentCall, because: CallOutcome | 'opened', now: number): OwnEvent {
+export function escalatedEvent(incident: Incident, call: IncidentCall, because: CallOutcome | 'opened' | 'repaged', now: number): OwnEvent {
   return ownEvent('Escalated', {
     schemaVersion: SCHEMA_VERSION,
     incidentId: incident.incidentId,
@@ -209,6 +227,8 @@ export const causes = {
   deferred: (attempt: number, tries: number) => `deferred:${attempt}:${tries}`,
   silenced: (silenceId: string) => `silenced:${silenceId}`,
   ended: (attempt: number) => `ended:${attempt}`,
+  /** The re-page of the acknowledgement made on `attempt` (its RepageDue). */
+  repaged: (attempt: number) => `repaged:${attempt}`,
 };
 
 function blankIncident({ incidentId, alert, now }: NewIncident, roster: IncidentRoster, status: IncidentStatus): Incident {
@@ -336,8 +356,9 @@ export function resolveIncident(incident: Incident, alertId: string, now: number
  * covers it: calling stops at once, and a call still ringing is hung up. Only an open incident
  * changes; an acknowledged one is no longer calling anyway.
  */
-export function silenceIncident(incident: Incident, silence: Silence, now: number): Decision {
-  if (incident.status !== 'open') return { changed: false, reason: `incident is ${incident.status}` };
+export function silenceIncident(incident: Incident, silence: Silence, now: number, options: { acknowledgedToo?: boolean } = {}): Decision {
+  // An acknowledged incident is silenced only where it would otherwise be re-paged (domain/repage.ts).
+  if (incident.status !== 'open' && !(options.acknowledgedToo && incident.status === 'acknowledged')) return { changed: false, reason: `incident is ${incident.status}` };
   const ringing = incident.call && incident.call.endedAt === undefined ? incident.call : undefined;
   const detail: Parameters<typeof ownEvent<'IncidentSilenced'>>[1] = {
     schemaVersion: SCHEMA_VERSION,
@@ -499,6 +520,7 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
       at: iso(now),
       openedAt: iso(incident.openedAt),
       system: incident.system,
+      ...(incident.repage ? { repage: incident.repage.count } : {}),
     });
     return commit(incident, { ...base, status: 'acknowledged', acknowledgedBy: by, closedAt: now }, cause, [event], now);
   }
@@ -526,7 +548,9 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
     );
   }
 
-  const next = nextSlot(incident.roster, call.slot, now, incident.ignoreHours);
+  let next = nextSlot(incident.roster, call.slot, now, incident.ignoreHours);
+  // A re-page phoned the acknowledger first: their own slot in the first round is passed over.
+  if (next && next.slot === incident.repage?.skipSlot) next = nextSlot(incident.roster, next.slot, now, incident.ignoreHours);
   if (!next) {
     const from = incident.roster.system ?? incident.system;
     const target = handoverTarget(incident);
@@ -541,6 +565,10 @@ export function finishCall(incident: Incident, finished: CallFinished, now: numb
         const nextCall = callFor(start.slot, attempt, now);
         const handovers = [...(incident.handovers ?? []), { from, to: roster.system, at: now, afterAttempt: incident.attempt }];
         const after: Incident = { ...base, roster: handedOverSnapshot(incident.roster, roster), ignoreHours: start.ignoreHours, attempt, call: nextCall, handovers } as Incident;
+        if (after.repage?.skipSlot !== undefined) {
+          const { skipSlot: _passedOver, ...repage } = after.repage;
+          after.repage = repage;
+        }
         const handedOver = ownEvent('RosterExhausted', {
           schemaVersion: SCHEMA_VERSION,
           incidentId: incident.incidentId,

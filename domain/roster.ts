@@ -41,6 +41,11 @@ const groupBy = z
     message: 'must be ["system","host","service"], ["system","host"] or ["system"]',
   });
 
+/** Bounds of `repageAfterMinutes`: at least 5 minutes to work on it, at most a day (an acknowledged incident absorbs its group's alerts that long). */
+export const MIN_REPAGE_MINUTES = 5;
+export const MAX_REPAGE_MINUTES = 24 * 60;
+const REPAGE_MESSAGE = `must be whole minutes from ${MIN_REPAGE_MINUTES} to ${MAX_REPAGE_MINUTES}`;
+
 /** Strict: a misspelt key (`rooster`) is refused, not dropped. */
 const onExhausted = z
   .object({ roster: z.string().trim().min(1).max(256) })
@@ -68,6 +73,16 @@ export const rosterSchema = z.object({
    * MAX_ROSTERS_PER_INCIDENT rosters in all (docs/escalation.md, "Nobody answered").
    */
   onExhausted: onExhausted.optional(),
+  /**
+   * An incident acknowledged but not resolved this many minutes later is phoned again: the
+   * acknowledger first, then this roster from the top (docs/escalation.md, "Re-page"). Unset: never.
+   */
+  repageAfterMinutes: z
+    .number()
+    .int(REPAGE_MESSAGE)
+    .min(MIN_REPAGE_MINUTES, REPAGE_MESSAGE)
+    .max(MAX_REPAGE_MINUTES, REPAGE_MESSAGE)
+    .optional(),
 });
 
 /**

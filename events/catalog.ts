@@ -65,8 +65,8 @@ export const ownEventSchemas = {
     attempt,
     round: z.number().int().positive(),
     responder: responderRefSchema,
-    /** Why this call: the incident opened, or the previous attempt's outcome. */
-    because: z.union([z.literal('opened'), callOutcomeSchema]),
+    /** Why this call: the incident opened, it was re-paged (acknowledged, not resolved: `repageAfterMinutes`), or the previous attempt's outcome. */
+    because: z.union([z.literal('opened'), z.literal('repaged'), callOutcomeSchema]),
     at: isoTime,
   }),
   CallPlaced: z.object({
@@ -182,6 +182,41 @@ export const ownEventSchemas = {
     openedAt: isoTime.optional(),
     /** The incident's system (a metric dimension); absent on events from before it was added. */
     system: z.string().optional(),
+    /** Set when this acknowledges a re-page: which one (1, 2, …). Absent on the first acknowledgement. */
+    repage: z.number().int().positive().optional(),
+  }),
+  /**
+   * An acknowledgement's re-page is due (the roster's `repageAfterMinutes` after it), put on the bus
+   * by its one-time schedule. Fenced by `attempt`, the acknowledged call: a later acknowledgement or
+   * a resolve makes it a no-op.
+   */
+  RepageDue: z.object({
+    schemaVersion: version,
+    incidentId,
+    /** The call that was acknowledged. */
+    attempt,
+    /** When the re-page was due (the schedule's time). */
+    dueAt: isoTime,
+  }),
+  /** Acknowledged but not resolved after the roster's `repageAfterMinutes`: calling starts again, the acknowledger first. */
+  IncidentRepaged: z.object({
+    schemaVersion: version,
+    incidentId,
+    /** The incident's system (a metric dimension). */
+    system: z.string(),
+    /** 1 for the incident's first re-page, 2 for the next, … */
+    count: z.number().int().positive(),
+    /** Who acknowledged it, and when. */
+    acknowledgedBy: z.string(),
+    acknowledgedAt: isoTime,
+    /** The acknowledged call. */
+    afterAttempt: attempt,
+    /** The roster called (its name), and the minutes it waits before a re-page. */
+    roster: z.string(),
+    repageAfterMinutes: z.number().int().positive(),
+    /** Whether the acknowledger is phoned first (false: no longer in the roster, or outside their hours). */
+    acknowledgerFirst: z.boolean(),
+    at: isoTime,
   }),
   IncidentExhausted: z.object({
     schemaVersion: version,

@@ -58,13 +58,26 @@ export const METRICS = {
     help: 'Alerts that arrived under an active silence: recorded as an incident, nobody called.',
     countedFrom: 'IncidentSuppressed',
   },
-  IncidentsAcknowledged: { unit: 'Count', kind: 'counter', dimensions: ['system'], help: 'Incidents a responder acknowledged (pressed 1).', countedFrom: 'IncidentAcknowledged' },
+  IncidentsAcknowledged: {
+    unit: 'Count',
+    kind: 'counter',
+    dimensions: ['system'],
+    help: 'Incidents a responder acknowledged (pressed 1); an acknowledgement of a re-page is not counted again.',
+    countedFrom: 'IncidentAcknowledged (without repage)',
+  },
+  IncidentsRepaged: {
+    unit: 'Count',
+    kind: 'counter',
+    dimensions: ['system'],
+    help: "Re-pages: incidents acknowledged but not resolved after their roster's repageAfterMinutes, phoned again.",
+    countedFrom: 'IncidentRepaged',
+  },
   TimeToAcknowledge: {
     unit: 'Seconds',
     kind: 'distribution',
     dimensions: ['system'],
-    help: 'Seconds from an incident opening to a responder pressing 1.',
-    countedFrom: 'IncidentAcknowledged (at - openedAt)',
+    help: 'Seconds from an incident opening to a responder pressing 1 (the first time: re-pages are not measured).',
+    countedFrom: 'IncidentAcknowledged without repage (at - openedAt)',
   },
   IncidentsSilenced: {
     unit: 'Count',
@@ -159,6 +172,8 @@ export function metricsOf(event: OwnEvent): MetricPoint[] {
       return [{ name: 'IncidentsSuppressed', value: 1, dimensions: { system: event.detail.system } }];
     case 'IncidentAcknowledged': {
       const { at, openedAt, system = 'unknown' } = event.detail;
+      // Acknowledging a re-page: the incident was counted (and timed) when first acknowledged.
+      if (event.detail.repage !== undefined) return [];
       const points: MetricPoint[] = [{ name: 'IncidentsAcknowledged', value: 1, dimensions: { system } }];
       const elapsed = openedAt === undefined ? undefined : seconds(openedAt, at);
       if (elapsed !== undefined) points.push({ name: 'TimeToAcknowledge', value: elapsed, dimensions: { system } });
@@ -173,6 +188,8 @@ export function metricsOf(event: OwnEvent): MetricPoint[] {
       return [{ name: 'IncidentsExhausted', value: 1, dimensions: {} }];
     case 'RosterExhausted':
       return [{ name: 'RostersExhausted', value: 1, dimensions: {} }];
+    case 'IncidentRepaged':
+      return [{ name: 'IncidentsRepaged', value: 1, dimensions: { system: event.detail.system } }];
     case 'CallPlaced':
       return [{ name: 'CallsPlaced', value: 1, dimensions: {} }];
     case 'CallEnded':
@@ -190,6 +207,7 @@ export function metricsOf(event: OwnEvent): MetricPoint[] {
     case 'SweepDue':
     case 'SilenceAdded':
     case 'MaintenanceWindowOpened':
+    case 'RepageDue':
       return [];
   }
 }

@@ -23,6 +23,7 @@ export const HANDLER_NAMES = [
   'sweep',
   'timeline',
   'notify',
+  'repage',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
@@ -138,6 +139,13 @@ export const ROUTES: readonly Route[] = [
       ],
     },
     handler: 'notify',
+    sideEffects: true,
+  }),
+  route({
+    name: 'repage',
+    description: "Re-page (roster repageAfterMinutes): an acknowledgement arms its re-page; when it falls due, an incident still acknowledged by it is phoned again, the acknowledger first.",
+    pattern: own(['IncidentAcknowledged', 'RepageDue']),
+    handler: 'repage',
     sideEffects: true,
   }),
   route({

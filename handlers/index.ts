@@ -10,6 +10,7 @@ import type { DepsFor } from './needs.ts';
 import { notifyHandler } from './notify.ts';
 import { placeCallHandler } from './place-call.ts';
 import { recordSilenceHandler } from './record-silence.ts';
+import { repageHandler } from './repage.ts';
 import { stopCallHandler } from './stop-call.ts';
 import { sweepHandler } from './sweep.ts';
 import { timelineHandler } from './timeline.ts';
@@ -36,4 +37,5 @@ export const busHandlers: { [N in HandlerName]: (deps: DepsFor<N>) => EventHandl
   sweep: sweepHandler,
   timeline: timelineHandler,
   notify: notifyHandler,
+  repage: repageHandler,
 };

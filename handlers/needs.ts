@@ -113,6 +113,17 @@ export const HANDLER_NEEDS = {
     failures: [],
     notifier: ['notify'],
   },
+  // IncidentAcknowledged: the incident (getIncident) and its roster (getRoster), then the re-page's
+  // schedule (scheduleOnce). RepageDue: the incident, its roster, the group's head (getHead), the
+  // system's silences (listSilences), then updateIncident (the re-page's first check, its events).
+  repage: {
+    store: [...incidentUpdate.store, 'getRoster', 'getHead', 'listSilences', ...rejection],
+    telephony: [],
+    scheduler: [...incidentUpdate.scheduler],
+    bus: [...incidentUpdate.bus],
+    failures: [],
+    notifier: [],
+  },
 } as const satisfies Record<FunctionName, PortNeeds>;
 
 type Declared<N extends FunctionName, P extends PortName> = (typeof HANDLER_NEEDS)[N][P][number];

@@ -100,7 +100,12 @@ export function eventNote(detailType: string, detail: unknown): string | undefin
       return `calling ${responder?.name ?? '?'} (attempt ${String(d.attempt)}, round ${String(d.round)})`;
     }
     case 'IncidentAcknowledged':
-      return `acknowledged by ${str('by') ?? '?'}`;
+      return `acknowledged by ${str('by') ?? '?'}${typeof d.repage === 'number' ? ` (re-page ${String(d.repage)})` : ''}`;
+    case 'IncidentRepaged': {
+      const minutes = typeof d.repageAfterMinutes === 'number' ? `${String(d.repageAfterMinutes)} minutes` : 'the roster\'s time';
+      const first = d.acknowledgerFirst === true ? `calling ${str('acknowledgedBy') ?? '?'} first, then roster ${str('roster') ?? '?'}` : `calling roster ${str('roster') ?? '?'} (${str('acknowledgedBy') ?? '?'} is not reachable in it now)`;
+      return `re-page ${String(d.count)}: acknowledged by ${str('acknowledgedBy') ?? '?'} and not resolved after ${minutes}; ${first}`;
+    }
     default:
       return undefined;
   }

@@ -55,6 +55,8 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         exhaustedReason: { type: ['rounds-used-up', 'no-roster'] as const },
         // The rosters it went on with after the first one's rounds ran out (onExhausted).
         handovers: { type: 'any' },
+        // The latest re-page (domain/repage.ts).
+        repage: { type: 'any' },
         lastCause: { type: 'string' },
         outbox: { type: 'any', required: true },
       },
@@ -166,6 +168,7 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
         groupBy: { type: 'list', items: { type: 'string' } },
         groupWindowMinutes: { type: 'number' },
         onExhausted: { type: 'map', properties: { roster: { type: 'string', required: true } } },
+        repageAfterMinutes: { type: 'number' },
       },
       indexes: {
         primary: { pk: keys.pk(['system']), sk: keys.sk([]) },

@@ -57,11 +57,23 @@ const cases: { [K in OwnEventName]: { detail: unknown; points: MetricPoint[] } }
     points: [{ name: 'RostersExhausted', value: 1, dimensions: {} }],
   },
   IncidentResolved: { detail: { schemaVersion: 1, incidentId: 'inc-1', at: AT }, points: [{ name: 'IncidentsResolved', value: 1, dimensions: {} }] },
+  RepageDue: { detail: { schemaVersion: 1, incidentId: 'inc-1', attempt: 2, dueAt: LATER }, points: [] },
+  IncidentRepaged: {
+    detail: { schemaVersion: 1, incidentId: 'inc-1', system: 'XYZ', count: 1, acknowledgedBy: 'Ben', acknowledgedAt: AT, afterAttempt: 2, roster: 'XYZ', repageAfterMinutes: 30, acknowledgerFirst: true, at: LATER },
+    points: [{ name: 'IncidentsRepaged', value: 1, dimensions: { system: 'XYZ' } }],
+  },
   AlertRejected: {
     detail: { schemaVersion: 1, reason: 'invalid alert', issues: ['host: Invalid input'], sourceEventId: 'evt-1', source: 'nagios', input: '{}', at: AT },
     points: [{ name: 'AlertsRejected', value: 1, dimensions: {} }],
   },
 };
+
+describe('metricsOf: the acknowledgement of a re-page', () => {
+  it('counts no second acknowledgement and no time to acknowledge (the incident was counted and timed the first time)', () => {
+    const detail = { schemaVersion: 1, incidentId: 'inc-1', attempt: 5, by: 'Ben', at: LATER, openedAt: AT, system: 'XYZ', repage: 1 } as const;
+    expect(metricsOf(ownEvent('IncidentAcknowledged', detail))).toEqual([]);
+  });
+});
 
 describe('metricsOf: the points each published event counts for', () => {
   for (const name of OWN_EVENT_NAMES) {

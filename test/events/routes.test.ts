@@ -142,6 +142,7 @@ describe('the routing table', () => {
       'contact-event',
       'sweep',
       'notify',
+      'repage',
     ]);
     for (const route of sideEffecting) expect(route.eventPattern['replay-name']).toEqual([{ exists: false }]);
 
@@ -203,6 +204,15 @@ describe('which routes a realistic event reaches', () => {
     expect(routesFor(added)).toEqual(['apply-silence', 'timeline']);
     expect(routesFor(opened)).toEqual(['apply-silence', 'timeline']);
     expect(routesFor(replayed(opened))).toEqual(['timeline']);
+  });
+
+  it('an acknowledgement (it arms its re-page) and a re-page falling due go to repage; replayed, only to the timeline', () => {
+    for (const name of ['IncidentAcknowledged', 'RepageDue'] as const) {
+      const event = envelope(OWN_SOURCE, name, validDetails[name]);
+      expect(routesFor(event), name).toEqual(['repage', 'timeline']);
+      expect(routesFor(replayed(event)), name).toEqual(['timeline']);
+    }
+    expect(routesFor(envelope(OWN_SOURCE, 'IncidentRepaged', validDetails.IncidentRepaged))).toEqual(['timeline']);
   });
 
   it('nobody answered (IncidentExhausted, RosterExhausted) goes to notify; a replay of them notifies nobody', () => {
@@ -332,6 +342,8 @@ const validDetails: Record<(typeof OWN_EVENT_NAMES)[number], Record<string, unkn
   IncidentExhausted: { schemaVersion: 1, incidentId: 'inc-1', callsPlaced: 9, reason: 'rounds-used-up', at: AT },
   RosterExhausted: { schemaVersion: 1, incidentId: 'inc-1', roster: 'XYZ', callsPlaced: 9, next: 'XYZ-managers', at: AT },
   IncidentResolved: { schemaVersion: 1, incidentId: 'inc-1', at: AT },
+  RepageDue: { schemaVersion: 1, incidentId: 'inc-1', attempt: 1, dueAt: AT },
+  IncidentRepaged: { schemaVersion: 1, incidentId: 'inc-1', system: 'XYZ', count: 1, acknowledgedBy: 'Aki', acknowledgedAt: AT, afterAttempt: 1, roster: 'XYZ', repageAfterMinutes: 30, acknowledgerFirst: true, at: AT },
   AlertRejected: {
     schemaVersion: 1,
     reason: 'invalid alert',

@@ -295,6 +295,8 @@ describe('IAM', () => {
       'flow-result': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents'],
       // The incident and its calls, the once-per-condition claim (put, get, take over, mark), the publish.
       notify: [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'],
+      // The incident, its roster and the group's head; the silences; the re-page's schedule, its first check and events.
+      repage: [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'events:PutEvents', ...schedules],
     };
     expect(Object.keys(expected).sort()).toEqual(functionNames().sort());
     for (const [name, actions] of Object.entries(expected)) {
