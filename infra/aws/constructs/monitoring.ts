@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CALL_OUTCOMES } from '../../../events/catalog.ts';
-import { LINE_WAIT_REASONS, METRICS, METRICS_NAMESPACE, type MetricName } from '../../../events/metrics.ts';
+import { LINE_WAIT_REASONS, METRIC_NAMES, METRICS, METRICS_NAMESPACE, type MetricName } from '../../../events/metrics.ts';
 import { DEFAULT_BUS_FORWARDS, ROUTES } from '../../../events/routes.ts';
 import type { PhysicalNames } from '../names.ts';
 
@@ -38,6 +38,12 @@ export function metricsServiceOf(names: PhysicalNames): string {
 }
 
 const PERIOD = Duration.minutes(5);
+
+/** The yobidashi metrics a widget charts (the catalog's names it reads). */
+function chartedNames(widget: cloudwatch.GraphWidget | cloudwatch.SingleValueWidget): string[] {
+  const body = widget.toJson() as { properties?: { metrics?: unknown[][] } }[];
+  return body.flatMap((w) => w.properties?.metrics ?? []).filter((row) => row[0] === METRICS_NAMESPACE).map((row) => String(row[1]));
+}
 
 /**
  * A metric of the catalog (events/metrics.ts) as the Lambda adapter publishes it: namespace
@@ -120,9 +126,15 @@ export class Monitoring extends Construct {
     if (topic) for (const alarm of this.alarms) alarm.addAlarmAction(new actions.SnsAction(topic));
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: names.dashboard, defaultInterval: Duration.days(7) });
-    this.dashboard.addWidgets(...this.overview(service));
-    this.dashboard.addWidgets(...this.calls(service));
-    this.dashboard.addWidgets(...this.intake(service));
+    const rows = [this.overview(service), this.calls(service), this.intake(service)];
+    // A metric added to the catalog shows up without anyone remembering the dashboard: whatever the
+    // rows above do not chart is charted here (its total). Dead letters are the platform's, below.
+    const charted = new Set(rows.flat().flatMap((widget) => (widget instanceof cloudwatch.GraphWidget || widget instanceof cloudwatch.SingleValueWidget ? chartedNames(widget) : [])));
+    const others = METRIC_NAMES.filter((name) => name !== 'DeadLetters' && !charted.has(name));
+    if (others.length) {
+      rows.push([new cloudwatch.GraphWidget({ title: 'Other counts', left: others.map((name) => catalogMetric(service, name, { label: name })), width: 24, height: 6, leftYAxis: { min: 0 } })]);
+    }
+    for (const row of rows) this.dashboard.addWidgets(...row);
     this.dashboard.addWidgets(...this.failures(props));
     this.dashboard.addWidgets(...this.connect(props.connect));
   }
