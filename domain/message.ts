@@ -15,6 +15,7 @@
  * our own month names so the words never shift with the ICU version. The text is plain; the
  * contact flow escapes it for SSML.
  */
+import { isHeartbeatIncident } from './heartbeat.ts';
 import { daysInMonth, utcMs, wallClockAt, zonedToEpochMs, type WallClock } from './time.ts';
 
 export type Language = 'ja-JP' | 'en-US';
@@ -87,6 +88,14 @@ export function alertSpeech(language: Language, alert: SpokenAlert, timeZone: st
   const service = spoken(alert.service, MAX_FIELD_CHARS);
   const message = alert.message === undefined ? '' : spoken(alert.message, MAX_MESSAGE_CHARS);
 
+  // A heartbeat monitor gone silent (domain/heartbeat.ts): its own sentence, the time of its last
+  // heartbeat; the alert's message (English, for the timeline) is not read.
+  if (isHeartbeatIncident(alert)) {
+    return language === 'ja-JP'
+      ? `システム${system}の監視${host}からの連絡が途絶えました。最後のハートビートは${when}でした。`
+      : `The monitor ${host} of system ${system} has gone silent. Its last heartbeat was on ${when}.`;
+  }
+
   if (language === 'ja-JP') {
     const sentence = `${when}、システム${system}の${host}で、${service}のアラートが発生しました。`;
     return message === '' ? sentence : `${sentence} 詳細: ${withStop(message, '。')}`;
@@ -145,8 +154,12 @@ export function mergedAlertSpeech(language: Language, alerts: readonly SpokenAle
     const host = spoken(alert.host, MAX_FIELD_CHARS);
     const service = spoken(alert.service, MAX_FIELD_CHARS);
     const of = spoken(alert.system, MAX_FIELD_CHARS);
-    const item =
-      language === 'ja-JP'
+    const heartbeat = isHeartbeatIncident(alert);
+    const item = heartbeat
+      ? language === 'ja-JP'
+        ? oneSystem ? `監視${host}の途絶` : `システム${of}の監視${host}の途絶`
+        : oneSystem ? `monitor ${host} silent` : `monitor ${host} silent on ${of}`
+      : language === 'ja-JP'
         ? oneSystem ? `${host}の${service}` : `システム${of}の${host}の${service}`
         : oneSystem ? `${host} ${service}` : `${host} ${service} on ${of}`;
     const chars = listChars + (named.length ? separator.length : 0) + length(item);

@@ -161,6 +161,26 @@ export const ownEventSchemas = {
     /** When the window was due to open (the schedule's time). */
     opensAt: isoTime,
   }),
+  /**
+   * A heartbeat monitor's deadline came (its one schedule, moved forward by each heartbeat): the
+   * heartbeat handler decides on the stored monitor whether it went silent (docs/heartbeats.md).
+   */
+  HeartbeatMissed: z.object({
+    schemaVersion: version,
+    system: z.string().min(1),
+    name: z.string().min(1),
+    /** The deadline the schedule was armed for (the monitor as stored decides, not this). */
+    deadline: isoTime,
+  }),
+  /** An operator paused, resumed or removed a heartbeat monitor (API, CLI): the handler makes its schedule match. */
+  HeartbeatChanged: z.object({
+    schemaVersion: version,
+    system: z.string().min(1),
+    name: z.string().min(1),
+    change: z.enum(['paused', 'resumed', 'removed']),
+    by: z.string(),
+    at: isoTime,
+  }),
   IncidentSilenced: z.object({
     schemaVersion: version,
     incidentId,

@@ -207,6 +207,8 @@ export function metricsOf(event: OwnEvent): MetricPoint[] {
     case 'SweepDue':
     case 'SilenceAdded':
     case 'MaintenanceWindowOpened':
+    case 'HeartbeatMissed':
+    case 'HeartbeatChanged':
     case 'RepageDue':
       return [];
   }

@@ -2,6 +2,7 @@ import { CONTACT_EVENT_DETAIL_TYPE } from './connect.ts';
 import { LINE_WAIT_REASONS } from '../domain/incident.ts';
 import { PLACEMENT_FAILING } from '../domain/notification.ts';
 import { OWN_SOURCE } from './envelope.ts';
+import { HEARTBEAT_DETAIL_TYPE } from './heartbeats.ts';
 import type { EventPattern } from './pattern/index.ts';
 
 /**
@@ -23,6 +24,7 @@ export const HANDLER_NAMES = [
   'sweep',
   'timeline',
   'notify',
+  'heartbeat',
   'repage',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
@@ -146,6 +148,19 @@ export const ROUTES: readonly Route[] = [
     description: "Re-page (roster repageAfterMinutes): an acknowledgement arms its re-page; when it falls due, an incident still acknowledged by it is phoned again, the acknowledger first.",
     pattern: own(['IncidentAcknowledged', 'RepageDue']),
     handler: 'repage',
+    sideEffects: true,
+  }),
+  route({
+    name: 'heartbeat',
+    description: "Heartbeat monitors (a dead man's switch): a heartbeat registers or re-arms its monitor and resolves its silence; the monitor's schedule (HeartbeatMissed) opens an incident through AlertReceived; an operator's pause, resume or removal (HeartbeatChanged) moves the schedule.",
+    pattern: {
+      $or: [
+        // From any monitor, never as yobidashi itself (own events are ours alone).
+        { source: [{ 'anything-but': [OWN_SOURCE] }], 'detail-type': [HEARTBEAT_DETAIL_TYPE] },
+        { source: [OWN_SOURCE], 'detail-type': ['HeartbeatMissed', 'HeartbeatChanged'] },
+      ],
+    },
+    handler: 'heartbeat',
     sideEffects: true,
   }),
   route({

@@ -7,6 +7,7 @@ import { cloudWatchAlarmHandler } from './cloudwatch-alarm.ts';
 import { contactEventHandler } from './contact-event.ts';
 import type { EventHandler } from './lib/deps.ts';
 import type { DepsFor } from './needs.ts';
+import { heartbeatHandler } from './heartbeat.ts';
 import { notifyHandler } from './notify.ts';
 import { placeCallHandler } from './place-call.ts';
 import { recordSilenceHandler } from './record-silence.ts';
@@ -37,5 +38,6 @@ export const busHandlers: { [N in HandlerName]: (deps: DepsFor<N>) => EventHandl
   sweep: sweepHandler,
   timeline: timelineHandler,
   notify: notifyHandler,
+  heartbeat: heartbeatHandler,
   repage: repageHandler,
 };

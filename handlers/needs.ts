@@ -124,6 +124,16 @@ export const HANDLER_NEEDS = {
     failures: [],
     notifier: [],
   },
+  // The monitor (getMonitor, conditional saveMonitor); its one schedule moved (reschedule) or
+  // deleted (cancel); the AlertReceived its silence or return is told as (publish).
+  heartbeat: {
+    store: ['getMonitor', 'saveMonitor', ...rejection],
+    telephony: [],
+    scheduler: ['reschedule', 'cancel'],
+    bus: ['publish'],
+    failures: [],
+    notifier: [],
+  },
 } as const satisfies Record<FunctionName, PortNeeds>;
 
 type Declared<N extends FunctionName, P extends PortName> = (typeof HANDLER_NEEDS)[N][P][number];

@@ -2,6 +2,7 @@ import type { NormalisedAlert } from '../events/alerts.ts';
 import type { CallOutcome, OwnEvent } from '../events/catalog.ts';
 import type { MetricPoint } from '../events/metrics.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { Monitor } from '../domain/heartbeat.ts';
 import type { Line } from '../domain/line.ts';
 import type { Notification, NotificationKind } from '../domain/notification.ts';
 import type { Roster } from '../domain/roster.ts';
@@ -58,6 +59,12 @@ export interface Notifier {
 export interface Scheduler {
   /** One-time schedule that puts `event` on the bus at `atMs`; same name twice is a no-op. */
   scheduleOnce(name: string, atMs: number, event: OwnEvent): Promise<void>;
+  /**
+   * The one schedule of that name puts `event` on the bus at `atMs`, wherever it stood before
+   * (created if missing, moved and its event replaced if not; it stays after it fires, to be moved
+   * again). A heartbeat monitor's deadline.
+   */
+  reschedule(name: string, atMs: number, event: OwnEvent): Promise<void>;
   cancel(name: string): Promise<void>;
 }
 
@@ -253,4 +260,13 @@ export interface Store {
   markNotificationSent(notificationId: string, sentAt: number, messageId: string): Promise<void>;
   /** Newest first. */
   listNotifications(limit: number): Promise<NotificationRecord[]>;
+
+  /** A heartbeat monitor (domain/heartbeat.ts), read consistently. */
+  getMonitor(system: string, name: string): Promise<Monitor | undefined>;
+  /** Conditional on the stored version being `expectedVersion` (0: it does not exist yet); false on a lost race. */
+  saveMonitor(monitor: Monitor, expectedVersion: number): Promise<boolean>;
+  /** Every monitor, by system and name. */
+  listMonitors(): Promise<Monitor[]>;
+  /** Conditional on the stored version; false if it is gone or changed meanwhile. */
+  deleteMonitor(system: string, name: string, expectedVersion: number): Promise<boolean>;
 }

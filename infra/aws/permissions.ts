@@ -124,6 +124,14 @@ export const STORE_CALLS: { readonly [M in keyof Store]: readonly AwsCall[] } = 
   markNotificationSent: [updateItem],
   // notification.query.recent: gsi1.
   listNotifications: [query('gsi1')],
+  // monitor.get, consistent.
+  getMonitor: [getItem],
+  // monitor.create for version 0, else monitor.put conditional on the version.
+  saveMonitor: [putItem],
+  // monitor.query.all: gsi1.
+  listMonitors: [query('gsi1')],
+  // monitor.delete, conditional on the version.
+  deleteMonitor: [deleteItem],
 };
 
 /** Telephony (infra/aws/adapters/connect.ts, Amazon Connect). */
@@ -145,6 +153,13 @@ export const SCHEDULER_CALLS: { readonly [M in keyof Scheduler]: readonly AwsCal
   // CreateSchedule in the check group, whose target names the scheduler role: creating it passes
   // that role to Scheduler (iam:PassRole, only to scheduler.amazonaws.com).
   scheduleOnce: [
+    call('scheduler:CreateSchedule', 'schedule:checks'),
+    call('iam:PassRole', 'role:scheduler', { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }),
+  ],
+  // UpdateSchedule in the check group, CreateSchedule when it does not exist yet (each names the
+  // scheduler role: iam:PassRole, only to scheduler.amazonaws.com).
+  reschedule: [
+    call('scheduler:UpdateSchedule', 'schedule:checks'),
     call('scheduler:CreateSchedule', 'schedule:checks'),
     call('iam:PassRole', 'role:scheduler', { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }),
   ],

@@ -267,8 +267,38 @@ export function createEntities(client: DynamoDBDocumentClient, table: string) {
     config,
   );
 
+  // One item per heartbeat monitor (domain/heartbeat.ts); version is its conditional-write token.
+  const monitor = new Entity(
+    {
+      model: { entity: 'monitor', version: '1', service: SERVICE },
+      attributes: {
+        system: { type: 'string', required: true },
+        name: { type: 'string', required: true },
+        intervalSeconds: { type: 'number', required: true },
+        graceSeconds: { type: 'number', required: true },
+        state: { type: ['up', 'late', 'paused'] as const, required: true },
+        version: { type: 'number', required: true },
+        firstSeenAt: { type: 'number', required: true },
+        lastSeenAt: { type: 'number', required: true },
+        lastEventId: { type: 'string', required: true },
+        lastSource: { type: 'string', required: true },
+        deadlineAt: { type: 'number' },
+        missedAt: { type: 'number' },
+        pausedAt: { type: 'number' },
+        pausedBy: { type: 'string' },
+        pending: { type: ['missed', 'recovered'] as const },
+        updatedAt: { type: 'number', required: true },
+      },
+      indexes: {
+        primary: { pk: keys.pk(['system', 'name']), sk: keys.sk([]) },
+        all: { index: 'gsi1', pk: keys.gsi1pk([]), sk: keys.gsi1sk(['system', 'name']) },
+      },
+    },
+    config,
+  );
+
   const service = new Service({ incident, alert, contact, timelineEvent }, config);
-  return { incident, head, alert, contact, timelineEvent, roster, silence, line, rejection, notification, service };
+  return { incident, head, alert, contact, timelineEvent, roster, silence, line, rejection, notification, monitor, service };
 }
 
 export type Entities = ReturnType<typeof createEntities>;

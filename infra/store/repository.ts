@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Monitor } from '../../domain/heartbeat.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { Line } from '../../domain/line.ts';
 import { rosterSchema, type Roster } from '../../domain/roster.ts';
@@ -322,6 +323,35 @@ export class ElectroStore implements Store {
   async listNotifications(limit: number): Promise<NotificationRecord[]> {
     const { data } = await this.db.notification.query.recent({}).go({ order: 'desc', limit });
     return data.map(({ expiresAt: _expires, createdAt: _created, ...item }) => defined(item) as NotificationRecord);
+  }
+
+  async getMonitor(system: string, name: string): Promise<Monitor | undefined> {
+    const { data } = await this.db.monitor.get({ system, name }).go({ consistent: true });
+    return data ? (defined(data) as Monitor) : undefined;
+  }
+
+  saveMonitor(monitor: Monitor, expectedVersion: number): Promise<boolean> {
+    if (expectedVersion === 0) return conditional(() => this.db.monitor.create(monitor).go());
+    return conditional(() =>
+      this.db.monitor
+        .put(monitor)
+        .where(({ version }, { eq }) => eq(version, expectedVersion))
+        .go(),
+    );
+  }
+
+  async listMonitors(): Promise<Monitor[]> {
+    const { data } = await this.db.monitor.query.all({}).go({ pages: 'all' });
+    return data.map((item) => defined(item) as Monitor);
+  }
+
+  deleteMonitor(system: string, name: string, expectedVersion: number): Promise<boolean> {
+    return conditional(() =>
+      this.db.monitor
+        .delete({ system, name })
+        .where(({ version }, { eq }) => eq(version, expectedVersion))
+        .go(),
+    );
   }
 
   async listRejections(limit: number): Promise<RejectionRecord[]> {

@@ -143,6 +143,7 @@ describe('the routing table', () => {
       'sweep',
       'notify',
       'repage',
+      'heartbeat',
     ]);
     for (const route of sideEffecting) expect(route.eventPattern['replay-name']).toEqual([{ exists: false }]);
 
@@ -213,6 +214,23 @@ describe('which routes a realistic event reaches', () => {
       expect(routesFor(replayed(event)), name).toEqual(['timeline']);
     }
     expect(routesFor(envelope(OWN_SOURCE, 'IncidentRepaged', validDetails.IncidentRepaged))).toEqual(['timeline']);
+  });
+
+  it("a monitor's Heartbeat (any source but ours) and its schedule's HeartbeatMissed and an operator's HeartbeatChanged go to heartbeat; replayed, only to the timeline", () => {
+    const beat = { system: 'XYZ', name: 'nagios', intervalSeconds: 60 };
+    for (const source of ['nagios', 'yobidashi.http', 'cron.backup']) {
+      expect(routesFor(envelope(source, 'Heartbeat', beat)), source).toEqual(['heartbeat']);
+      expect(routesFor(replayed(envelope(source, 'Heartbeat', beat))), source).toEqual([]);
+    }
+    // yobidashi itself never sends a heartbeat: one claiming to is not a monitor's.
+    expect(routesFor(envelope(OWN_SOURCE, 'Heartbeat', beat))).toEqual(['timeline']);
+    for (const name of ['HeartbeatMissed', 'HeartbeatChanged'] as const) {
+      const event = envelope(OWN_SOURCE, name, validDetails[name]);
+      expect(routesFor(event), name).toEqual(['heartbeat', 'timeline']);
+      expect(routesFor(replayed(event)), name).toEqual(['timeline']);
+      // From anyone else, the own event names mean nothing.
+      expect(routesFor(envelope('nagios', name, validDetails[name])), name).toEqual([]);
+    }
   });
 
   it('nobody answered (IncidentExhausted, RosterExhausted) goes to notify; a replay of them notifies nobody', () => {
@@ -324,6 +342,8 @@ const validDetails: Record<(typeof OWN_EVENT_NAMES)[number], Record<string, unkn
   SweepDue: { schemaVersion: 1 },
   SilenceAdded: { schemaVersion: 1, silenceId: 'sil-1', scope: { system: 'XYZ' }, from: AT, until: AT, by: 'api' },
   MaintenanceWindowOpened: { schemaVersion: 1, silenceId: 'sil-1', system: 'XYZ', opensAt: AT },
+  HeartbeatMissed: { schemaVersion: 1, system: 'XYZ', name: 'nagios', deadline: AT },
+  HeartbeatChanged: { schemaVersion: 1, system: 'XYZ', name: 'nagios', change: 'removed', by: 'api', at: AT },
   IncidentSilenced: { schemaVersion: 1, incidentId: 'inc-1', silenceId: 'sil-1', until: AT, by: 'api', activeAttempt: 1, activeContactId: 'c-1', at: AT },
   CallEnded: callEnded.detail as Record<string, unknown>,
   CallTimeout: callTimeout.detail as Record<string, unknown>,

@@ -297,6 +297,8 @@ describe('IAM', () => {
       notify: [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'],
       // The incident, its roster and the group's head; the silences; the re-page's schedule, its first check and events.
       repage: [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'events:PutEvents', ...schedules],
+      // The monitor (get, conditional put); its one schedule moved (update, else create) or deleted; the alert it tells.
+      heartbeat: [...busHandler, 'dynamodb:GetItem', 'events:PutEvents', 'iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'],
     };
     expect(Object.keys(expected).sort()).toEqual(functionNames().sort());
     for (const [name, actions] of Object.entries(expected)) {

@@ -4,6 +4,8 @@ import {
   DeleteScheduleCommand,
   ResourceNotFoundException,
   SchedulerClient,
+  UpdateScheduleCommand,
+  type CreateScheduleCommandInput,
   type SchedulerClientConfig,
 } from '@aws-sdk/client-scheduler';
 import { SCHEDULER_TARGET_RETRY } from '../../../events/delivery.ts';
@@ -39,29 +41,55 @@ export class EventBridgeScheduler implements Scheduler {
     return new EventBridgeScheduler(target, new SchedulerClient(config));
   }
 
+  private definition(name: string, atMs: number, event: OwnEvent, after: 'DELETE' | 'NONE'): CreateScheduleCommandInput {
+    return {
+      Name: name,
+      GroupName: this.target.groupName,
+      ScheduleExpression: atExpression(atMs),
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: after,
+      Target: {
+        Arn: this.target.busArn,
+        RoleArn: this.target.roleArn,
+        Input: JSON.stringify(event.detail),
+        EventBridgeParameters: { Source: OWN_SOURCE, DetailType: event.detailType },
+        RetryPolicy: { MaximumRetryAttempts: SCHEDULER_TARGET_RETRY.maximumRetryAttempts, MaximumEventAgeInSeconds: SCHEDULER_TARGET_RETRY.maximumEventAgeSeconds },
+        ...(this.target.deadLetterArn ? { DeadLetterConfig: { Arn: this.target.deadLetterArn } } : {}),
+      },
+    };
+  }
+
   async scheduleOnce(name: string, atMs: number, event: OwnEvent): Promise<void> {
     try {
-      await this.client.send(
-        new CreateScheduleCommand({
-          Name: name,
-          GroupName: this.target.groupName,
-          ScheduleExpression: atExpression(atMs),
-          ScheduleExpressionTimezone: 'UTC',
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          ActionAfterCompletion: 'DELETE',
-          Target: {
-            Arn: this.target.busArn,
-            RoleArn: this.target.roleArn,
-            Input: JSON.stringify(event.detail),
-            EventBridgeParameters: { Source: OWN_SOURCE, DetailType: event.detailType },
-            RetryPolicy: { MaximumRetryAttempts: SCHEDULER_TARGET_RETRY.maximumRetryAttempts, MaximumEventAgeInSeconds: SCHEDULER_TARGET_RETRY.maximumEventAgeSeconds },
-            ...(this.target.deadLetterArn ? { DeadLetterConfig: { Arn: this.target.deadLetterArn } } : {}),
-          },
-        }),
-      );
+      await this.client.send(new CreateScheduleCommand(this.definition(name, atMs, event, 'DELETE')));
     } catch (error) {
       if (!(error instanceof ConflictException)) throw error;
     }
+  }
+
+  /**
+   * UpdateSchedule (a full replacement), else CreateSchedule when there is none yet; if another
+   * writer created it between the two, UpdateSchedule again. Kept after it fires (NONE), so the
+   * next move is one UpdateSchedule.
+   */
+  async reschedule(name: string, atMs: number, event: OwnEvent): Promise<void> {
+    const input = this.definition(name, atMs, event, 'NONE');
+    for (let race = 0; race < 3; race++) {
+      try {
+        await this.client.send(new UpdateScheduleCommand(input));
+        return;
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }
+      try {
+        await this.client.send(new CreateScheduleCommand(input));
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictException)) throw error;
+      }
+    }
+    throw new Error(`schedule ${name}: created and deleted by others three times over; giving up for a retry`);
   }
 
   async cancel(name: string): Promise<void> {

@@ -6,6 +6,9 @@ import { incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView 
 import type { ConnectSimulator, PhoneBehaviour, SimulatedCall } from '../aws/connect/connect-simulator.ts';
 import type { EventBridgeCore } from '../aws/eventbridge/event-bridge-core.ts';
 import { rosterText } from '../roster-file.ts';
+import { heartbeatNameSchema, heartbeatSystemSchema } from '../../../events/heartbeats.ts';
+import type { Monitor } from '../../../domain/heartbeat.ts';
+import { changeMonitor, monitorChanged, monitorRowOf, type MonitorChange } from '../../cli/monitors.ts';
 import { faultSpecSchema, type FaultBook } from '../aws/faults/fault-book.ts';
 import { ApiError, jsonBody, valid } from '../http/request-validation.ts';
 import { padded, page, pageQuery, type Listing, type PageQuery } from './pagination.ts';
@@ -37,6 +40,7 @@ const phoneParam = z.object({
 const systemParam = z.object({ system: rosterSchema.shape.system });
 const idParam = z.object({ id: z.string().min(1) });
 const rosterFormat = z.object({ format: z.enum(['json', 'yaml'], { message: 'must be json or yaml' }).optional() });
+const monitorParam = z.object({ system: heartbeatSystemSchema, name: heartbeatNameSchema });
 const redriveSchema = z.object({ id: z.string().min(1).optional() }).strict();
 
 const phoneSchema = z
@@ -218,6 +222,37 @@ export function localApi(deps: ApiDeps): Hono {
     if (!found || !(await store.deleteSilence(found.scope.system, found.silenceId))) throw new ApiError(404, `silence ${id} not found`);
     return c.body(null, 204);
   });
+
+  // Heartbeat monitors (docs/heartbeats.md): a change is written, then announced (HeartbeatChanged),
+  // on which the heartbeat handler moves or deletes the monitor's schedule, as on AWS.
+  api.get('/heartbeats', async (c) => c.json(await Promise.all((await store.listMonitors()).map((m) => monitorRowOf(store, m)))));
+  api.get('/heartbeats/:system/:name', valid('param', monitorParam), async (c) => {
+    const { system, name } = c.req.valid('param');
+    const monitor = await store.getMonitor(system, name);
+    if (!monitor) throw new ApiError(404, `no heartbeat monitor ${name} of system ${system}`);
+    return c.json(await monitorRowOf(store, monitor));
+  });
+  const change = async (system: string, name: string, what: MonitorChange, by: string) => {
+    const now = deps.clock.now();
+    const result = await changeMonitor(store, system, name, what, now, by);
+    if (!result) throw new ApiError(404, `no heartbeat monitor ${name} of system ${system}`);
+    const [put] = await emulator.putEvents([{ EventBusName: 'yobidashi', Source: 'yobidashi', DetailType: 'HeartbeatChanged', Detail: JSON.stringify(monitorChanged(system, name, what, by, now)) }]);
+    if (!put || 'ErrorCode' in put) throw new ApiError(503, `the monitor is ${what} but that could not be announced (${put && 'ErrorCode' in put ? put.ErrorCode : 'no answer'}); its schedule moves with its next heartbeat or deadline, or ${what === 'removed' ? 'remove' : what.replace(/d$/, '')} it again`);
+    return result;
+  };
+  api.delete('/heartbeats/:system/:name', valid('param', monitorParam), async (c) => {
+    const { system, name } = c.req.valid('param');
+    await change(system, name, 'removed', 'api');
+    return c.body(null, 204);
+  });
+  for (const [verb, what] of [['pause', 'paused'], ['resume', 'resumed']] as const) {
+    api.post(`/heartbeats/:system/:name/${verb}`, valid('param', monitorParam), async (c) => {
+      const { system, name } = c.req.valid('param');
+      const by = c.req.header('x-yobidashi-by')?.slice(0, 100) || 'api';
+      const { monitor } = await change(system, name, what, by);
+      return c.json(await monitorRowOf(store, monitor as Monitor));
+    });
+  }
 
   // What was refused, and what failed every retry
   api.get('/rejections', valid('query', pageQuery), async (c) => {

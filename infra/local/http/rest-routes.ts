@@ -57,16 +57,19 @@ export function restRoutes(parts: LocalParts): Hono {
   });
 
   // API Gateway's PutEvents integration (aws/apigateway/): the stack's AlertUrl
-  rest.post('/alerts', async (c) => {
-    try {
-      const answer = await acceptAlert(emulator, c.req.header('x-yobidashi-token'), await c.req.text());
-      return c.json(answer.body, answer.status);
-    } catch (error) {
-      // API Gateway answers a failed integration with `{"message"}`.
-      if (error instanceof AwsError) return c.json({ message: error.message }, error.status as 400);
-      throw error;
-    }
-  });
+  // ... and its HeartbeatUrl, `POST /heartbeats` (a Heartbeat from yobidashi.http).
+  for (const [path, detailType] of [['/alerts', 'AlertReceived'], ['/heartbeats', 'Heartbeat']] as const) {
+    rest.post(path, async (c) => {
+      try {
+        const answer = await acceptAlert(emulator, c.req.header('x-yobidashi-token'), await c.req.text(), detailType);
+        return c.json(answer.body, answer.status);
+      } catch (error) {
+        // API Gateway answers a failed integration with `{"message"}`.
+        if (error instanceof AwsError) return c.json({ message: error.message }, error.status as 400);
+        throw error;
+      }
+    });
+  }
 
   return rest;
 }

@@ -2,7 +2,8 @@ import type { EventBridgeCore, PutEventsResultEntry } from '../eventbridge/event
 
 /**
  * The HTTP alert intake (the stack's AlertUrl, `POST /alerts`): the body becomes an AlertReceived
- * event, as API Gateway's PutEvents integration does on AWS (infra/aws/constructs/http-intake.ts).
+ * event, as API Gateway's PutEvents integration does on AWS (infra/aws/constructs/http-intake.ts);
+ * `POST /heartbeats` beside it makes a Heartbeat the same way.
  * Locally any `x-yobidashi-token` is accepted; a request without one is refused, as on AWS.
  */
 
@@ -11,8 +12,8 @@ export const HTTP_ALERT_SOURCE = 'yobidashi.http';
 
 export type IntakeAnswer = { status: 401; body: { message: string } } | { status: 200; body: { Entries: PutEventsResultEntry[]; FailedEntryCount: number } };
 
-export async function acceptAlert(core: EventBridgeCore, token: string | undefined, body: string): Promise<IntakeAnswer> {
+export async function acceptAlert(core: EventBridgeCore, token: string | undefined, body: string, detailType: 'AlertReceived' | 'Heartbeat' = 'AlertReceived'): Promise<IntakeAnswer> {
   if (!token) return { status: 401, body: { message: 'Unauthorized' } };
-  const results = await core.putEvents([{ EventBusName: 'yobidashi', Source: HTTP_ALERT_SOURCE, DetailType: 'AlertReceived', Detail: body }]);
+  const results = await core.putEvents([{ EventBusName: 'yobidashi', Source: HTTP_ALERT_SOURCE, DetailType: detailType, Detail: body }]);
   return { status: 200, body: { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length } };
 }
