@@ -24,10 +24,10 @@ describe('roster files', () => {
 
   it('the commented grouping and pacing settings of the example are valid once uncommented', () => {
     const example = readFileSync(fileURLToPath(new URL('../../examples/roster.yaml', import.meta.url)), 'utf8');
-    const uncommented = example.replace(/^(\s*)# (groupBy|groupWindowMinutes|minCallGapSeconds|onExhausted):/gm, '$1$2:');
+    const uncommented = example.replace(/^(\s*)# (groupBy|groupWindowMinutes|minCallGapSeconds|onExhausted|repageAfterMinutes):/gm, '$1$2:');
     expect(uncommented).not.toBe(example);
     const [xyz] = parseRosterText(uncommented, 'examples/roster.yaml');
-    expect(xyz).toMatchObject({ system: 'XYZ', groupBy: ['system', 'host'], groupWindowMinutes: 30, minCallGapSeconds: 60, onExhausted: { roster: 'XYZ-managers' } });
+    expect(xyz).toMatchObject({ system: 'XYZ', groupBy: ['system', 'host'], groupWindowMinutes: 30, minCallGapSeconds: 60, onExhausted: { roster: 'XYZ-managers' }, repageAfterMinutes: 30 });
   });
 
   it('onExhausted: a roster named (imported later is fine), each problem at its line', () => {
