@@ -9,6 +9,8 @@ export const STACK_OUTPUTS = {
   archiveArn: 'ArchiveArn',
   tableName: 'TableName',
   alertUrl: 'AlertUrl',
+  /** POST heartbeats here (docs/heartbeats.md), with the same token. */
+  heartbeatUrl: 'HeartbeatUrl',
   tokenSecret: 'TokenSecret',
   connectInstanceArn: 'ConnectInstanceArn',
   contactFlowArn: 'ContactFlowArn',
@@ -24,7 +26,7 @@ export const STACK_OUTPUTS = {
   checkDeadLetterQueueUrl: 'CheckDeadLetterQueueUrl',
   /** JSON: route handler name → Lambda function name, e.g. {"place-call":"Yobidashi-HandlersplacecallA1B2-…"}. */
   handlerFunctions: 'HandlerFunctions',
-  /** Managed policy for monitoring tools: PutEvents of AlertReceived only, never as yobidashi or aws.*. */
+  /** Managed policy for monitoring tools: PutEvents of AlertReceived and Heartbeat only, never as yobidashi or aws.*. */
   senderPolicyArn: 'SenderPolicyArn',
   /** Managed policy for operators: what every `yobidashi --stack` verb calls (infra/cli/needs.ts). */
   operatorPolicyArn: 'OperatorPolicyArn',

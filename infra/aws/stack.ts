@@ -147,6 +147,7 @@ export class YobidashiStack extends Stack {
     output(STACK_OUTPUTS.archiveArn, eventBus.archive.archiveArn, 'aws events start-replay --event-source-arn <this>');
     output(STACK_OUTPUTS.tableName, table.tableName);
     output(STACK_OUTPUTS.alertUrl, `${intake.api.apiEndpoint}/alerts`, 'POST alerts here with header x-yobidashi-token');
+    output(STACK_OUTPUTS.heartbeatUrl, `${intake.api.apiEndpoint}/heartbeats`, 'POST heartbeats here with header x-yobidashi-token');
     output(STACK_OUTPUTS.tokenSecret, intake.token.secretArn, 'aws secretsmanager get-secret-value --secret-id <this>');
     output(STACK_OUTPUTS.connectInstanceArn, props.connectInstanceArn);
     output(STACK_OUTPUTS.contactFlowArn, this.telephony.flow.attrContactFlowArn);

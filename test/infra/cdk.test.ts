@@ -389,6 +389,18 @@ describe('functions, table, intake', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /alerts', AuthorizationType: 'CUSTOM' });
   });
 
+  it('the HTTP intake puts Heartbeat on the bus at POST /heartbeats, behind the same authorizer', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationSubtype: 'EventBridge-PutEvents',
+      RequestParameters: Match.objectLike({ DetailType: 'Heartbeat', Detail: '$request.body', Source: 'yobidashi.http' }),
+    });
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    const alerts = routes.find((r) => r.RouteKey === 'POST /alerts');
+    const heartbeats = routes.find((r) => r.RouteKey === 'POST /heartbeats');
+    expect(heartbeats).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: alerts?.AuthorizerId });
+    expect(heartbeats?.Target).not.toEqual(alerts?.Target);
+  });
+
   it('alarms on dead letters, on handler failures and on handler errors', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     const depth = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
@@ -741,7 +753,7 @@ type SidStatement = Statement & { Sid?: string; Condition?: Record<string, Recor
 const statementsOfManaged = (kind: 'Sender' | 'Operator') => (managedPolicy(kind)[1].Properties.PolicyDocument as { Statement: SidStatement[] }).Statement;
 
 describe('who may put what on the bus', () => {
-  it('SenderPolicy: PutEvents on this bus only, AlertReceived only, never as yobidashi(.*) or aws.*', () => {
+  it('SenderPolicy: PutEvents on this bus only, AlertReceived and Heartbeat only, never as yobidashi(.*) or aws.*', () => {
     expect(RESERVED_SOURCES).toEqual(['yobidashi', 'yobidashi.*', 'aws.*']);
     expect(statementsOfManaged('Sender')).toEqual([
       {
@@ -750,7 +762,7 @@ describe('who may put what on the bus', () => {
         Action: 'events:PutEvents',
         Resource: getAtt(busRef()),
         Condition: {
-          'ForAllValues:StringEquals': { 'events:detail-type': ['AlertReceived'] },
+          'ForAllValues:StringEquals': { 'events:detail-type': ['AlertReceived', 'Heartbeat'] },
           'ForAllValues:StringNotLike': { 'events:source': ['yobidashi', 'yobidashi.*', 'aws.*'] },
           Null: { 'events:detail-type': 'false', 'events:source': 'false' },
         },
@@ -758,8 +770,23 @@ describe('who may put what on the bus', () => {
     ]);
   });
 
-  it("the HTTP intake's integration role may put only AlertReceived from yobidashi.http", () => {
-    const [integrationId, integration] = ofType('AWS::ApiGatewayV2::Integration')[0]!;
+  it("the HTTP intake's integration roles may put only AlertReceived (POST /alerts) or only Heartbeat (POST /heartbeats) from yobidashi.http", () => {
+    const [heartbeatId, heartbeat] = ofType('AWS::ApiGatewayV2::Integration').find(([, i]) => (i.Properties.RequestParameters as { DetailType: string }).DetailType === 'Heartbeat')!;
+    const heartbeatRole = (heartbeat.Properties.CredentialsArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[heartbeatRole]?.Type, heartbeatId).toBe('AWS::IAM::Role');
+    expect(statementsOfRole(heartbeatRole)).toEqual([
+      {
+        Sid: 'PutHeartbeatAsHttpIntake',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: getAtt(busRef()),
+        Condition: {
+          'ForAllValues:StringEquals': { 'events:detail-type': ['Heartbeat'], 'events:source': ['yobidashi.http'] },
+          Null: { 'events:detail-type': 'false', 'events:source': 'false' },
+        },
+      },
+    ]);
+    const [integrationId, integration] = ofType('AWS::ApiGatewayV2::Integration').find(([, i]) => (i.Properties.RequestParameters as { DetailType: string }).DetailType === 'AlertReceived')!;
     const roleId = (integration.Properties.CredentialsArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(resources[roleId]?.Type, integrationId).toBe('AWS::IAM::Role');
     expect(statementsOfRole(roleId)).toEqual([

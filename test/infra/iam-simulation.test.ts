@@ -529,10 +529,12 @@ describe('SenderPolicy: monitoring tools send alerts, nothing else', () => {
   };
   const bus = () => arnOf(ofType('AWS::Events::EventBus')[0]![0]);
 
-  it('allows PutEvents of AlertReceived with a source of its own', async () => {
+  it('allows PutEvents of AlertReceived and Heartbeat with a source of its own', async () => {
     for (const source of ['nagios', 'zabbix', 'my.monitoring', 'yobidashi-lookalike']) {
       expect(await decide(USER, sender(), putEvents(bus(), ['AlertReceived'], [source])), source).toBe('Allowed');
+      expect(await decide(USER, sender(), putEvents(bus(), ['Heartbeat'], [source])), source).toBe('Allowed');
     }
+    expect(await decide(USER, sender(), putEvents(bus(), ['Heartbeat', 'AlertReceived'], ['nagios', 'nagios']))).toBe('Allowed');
     expect(await decide(USER, sender(), putEvents(bus(), ['AlertReceived', 'AlertReceived'], ['nagios', 'zabbix']))).toBe('Allowed');
   });
 
@@ -543,6 +545,10 @@ describe('SenderPolicy: monitoring tools send alerts, nothing else', () => {
       putEvents(bus(), ['Escalated'], ['nagios']),
       putEvents(bus(), ['AlertReceived'], ['yobidashi']),
       putEvents(bus(), ['AlertReceived'], ['yobidashi.http']),
+      putEvents(bus(), ['Heartbeat'], ['yobidashi']),
+      putEvents(bus(), ['Heartbeat'], ['yobidashi.http']),
+      putEvents(bus(), ['HeartbeatMissed'], ['nagios']),
+      putEvents(bus(), ['HeartbeatChanged'], ['nagios']),
       putEvents(bus(), ['AlertReceived'], ['aws.cloudwatch']),
       putEvents(bus(), ['AlertReceived'], ['aws.connect']),
       putEvents(bus(), ['AlertReceived'], ['nagios', 'yobidashi']),

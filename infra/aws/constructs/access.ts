@@ -7,7 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OWN_SOURCE } from '../../../events/envelope.ts';
 import { CLI_NEEDS, type CliCall, type CliResource } from '../../cli/needs.ts';
-import { ALERT_DETAIL_TYPE } from './http-intake.ts';
+import { ALERT_DETAIL_TYPE, HEARTBEAT_DETAIL_TYPE } from './http-intake.ts';
 
 /**
  * Sources no sender may claim: yobidashi's own (`yobidashi`, and `yobidashi.*` such as the HTTP
@@ -53,7 +53,7 @@ const SIDS: Record<CliResource, string> = {
  * The two customer-managed policies an account attaches to people and tools:
  *
  * - `sender` (output SenderPolicyArn) for monitoring tools: events:PutEvents on this bus, of
- *   AlertReceived only, and never with a source yobidashi or AWS speaks with.
+ *   AlertReceived and Heartbeat only, and never with a source yobidashi or AWS speaks with.
  * - `operator` (output OperatorPolicyArn) for the people running `yobidashi --stack NAME`: exactly
  *   the calls infra/cli/needs.ts lists, each on exactly the resource listed, PutEvents only of the
  *   detail-types listed.
@@ -68,7 +68,7 @@ export class AccessPolicies extends Construct {
     super(scope, id);
     const busName = props.bus.eventBusName;
     this.sender = new iam.ManagedPolicy(this, 'SenderPolicy', {
-      description: `yobidashi: send alerts (PutEvents of ${ALERT_DETAIL_TYPE}) to the ${busName} bus, never as yobidashi or aws.*`,
+      description: `yobidashi: send alerts and heartbeats (PutEvents of ${ALERT_DETAIL_TYPE}, ${HEARTBEAT_DETAIL_TYPE}) to the ${busName} bus, never as yobidashi or aws.*`,
       statements: [
         new iam.PolicyStatement({
           sid: 'SendAlertsOnly',
@@ -77,7 +77,7 @@ export class AccessPolicies extends Construct {
           // PutEvents carries several entries, so these keys are multivalued: ForAllValues checks every
           // entry, and Null: false refuses a request that lacks the key (where ForAllValues would hold).
           conditions: {
-            'ForAllValues:StringEquals': { 'events:detail-type': [ALERT_DETAIL_TYPE] },
+            'ForAllValues:StringEquals': { 'events:detail-type': [ALERT_DETAIL_TYPE, HEARTBEAT_DETAIL_TYPE] },
             'ForAllValues:StringNotLike': { 'events:source': [...RESERVED_SOURCES] },
             Null: { 'events:detail-type': 'false', 'events:source': 'false' },
           },

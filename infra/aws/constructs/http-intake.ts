@@ -12,31 +12,36 @@ import { functionCode } from './functions.ts';
 
 export const HTTP_ALERT_SOURCE = 'yobidashi.http';
 export const ALERT_DETAIL_TYPE = 'AlertReceived';
+/** events/heartbeats.ts HEARTBEAT_DETAIL_TYPE (not imported: this file is CDK-side only, that one is the contract). */
+export const HEARTBEAT_DETAIL_TYPE = 'Heartbeat';
 
 /**
  * API Gateway's EventBridge-PutEvents integration, as aws-apigatewayv2-integrations'
  * HttpEventBridgeIntegration builds it, but with a role that may put only what this route puts:
- * AlertReceived from `yobidashi.http`, on this bus. (The library's role may put anything on the bus.)
+ * AlertReceived (or Heartbeat) from `yobidashi.http`, on this bus. (The library's role may put anything on the bus.)
  * PutEvents carries several entries, so its condition keys are multivalued: `ForAllValues` checks
  * every entry, and `Null: false` refuses a request in which the key is missing altogether.
  */
 class AlertIntakeIntegration extends apigwv2.HttpRouteIntegration {
-  constructor(private readonly bus: events.IEventBus) {
-    super('PutAlert');
+  constructor(
+    private readonly bus: events.IEventBus,
+    private readonly detailType: typeof ALERT_DETAIL_TYPE | typeof HEARTBEAT_DETAIL_TYPE = ALERT_DETAIL_TYPE,
+  ) {
+    super(detailType === ALERT_DETAIL_TYPE ? 'PutAlert' : 'PutHeartbeat');
   }
 
   override bind(options: apigwv2.HttpRouteIntegrationBindOptions): apigwv2.HttpRouteIntegrationConfig {
     const role = new iam.Role(options.scope, 'InvokeRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: `yobidashi HTTP intake: puts ${ALERT_DETAIL_TYPE} from ${HTTP_ALERT_SOURCE} on the ${this.bus.eventBusName} bus, nothing else`,
+      description: `yobidashi HTTP intake: puts ${this.detailType} from ${HTTP_ALERT_SOURCE} on the ${this.bus.eventBusName} bus, nothing else`,
     });
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'PutAlertReceivedAsHttpIntake',
+        sid: `Put${this.detailType}AsHttpIntake`,
         actions: ['events:PutEvents'],
         resources: [this.bus.eventBusArn],
         conditions: {
-          'ForAllValues:StringEquals': { 'events:detail-type': [ALERT_DETAIL_TYPE], 'events:source': [HTTP_ALERT_SOURCE] },
+          'ForAllValues:StringEquals': { 'events:detail-type': [this.detailType], 'events:source': [HTTP_ALERT_SOURCE] },
           Null: { 'events:detail-type': 'false', 'events:source': 'false' },
         },
       }),
@@ -50,7 +55,7 @@ class AlertIntakeIntegration extends apigwv2.HttpRouteIntegration {
       parameterMapping: new apigwv2.ParameterMapping()
         .custom('EventBusName', this.bus.eventBusName)
         .custom('Source', HTTP_ALERT_SOURCE)
-        .custom('DetailType', ALERT_DETAIL_TYPE)
+        .custom('DetailType', this.detailType)
         .custom('Detail', '$request.body'),
     };
   }
@@ -58,7 +63,7 @@ class AlertIntakeIntegration extends apigwv2.HttpRouteIntegration {
 
 /**
  * `POST /alerts` for monitoring tools that cannot sign AWS requests: the request body becomes the
- * detail of an AlertReceived event on the bus (API Gateway's EventBridge-PutEvents integration, no
+ * detail of an AlertReceived event on the bus (and `POST /heartbeats`, of a Heartbeat) (API Gateway's EventBridge-PutEvents integration, no
  * code in between), behind a Lambda authorizer checking the `x-yobidashi-token` header against a
  * generated secret.
  */
@@ -111,6 +116,14 @@ export class HttpIntake extends Construct {
       methods: [apigwv2.HttpMethod.POST],
       authorizer,
       integration: new AlertIntakeIntegration(props.bus),
+    });
+    // Heartbeats (docs/heartbeats.md) at a path of their own: the body becomes a Heartbeat's detail
+    // with no code in between, so the shape cannot choose the detail-type at one path.
+    this.api.addRoutes({
+      path: '/heartbeats',
+      methods: [apigwv2.HttpMethod.POST],
+      authorizer,
+      integration: new AlertIntakeIntegration(props.bus, HEARTBEAT_DETAIL_TYPE),
     });
   }
 }

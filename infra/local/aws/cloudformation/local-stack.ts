@@ -125,6 +125,7 @@ export class LocalStack {
       out(STACK_OUTPUTS.archiveArn, this.options.archiveArn, 'Archive of every event on the bus (StartReplay)'),
       out(STACK_OUTPUTS.tableName, this.options.tableName, 'The DynamoDB table'),
       out(STACK_OUTPUTS.alertUrl, `${this.options.url}/alerts`, 'POST alerts here with header x-yobidashi-token (locally any token is accepted)'),
+      out(STACK_OUTPUTS.heartbeatUrl, `${this.options.url}/heartbeats`, 'POST heartbeats here with header x-yobidashi-token (locally any token is accepted)'),
       out(STACK_OUTPUTS.tokenSecret, `arn:aws:secretsmanager:${region}:${account}:secret:yobidashi-local-token-000000`, 'Placeholder: the local intake checks no token'),
       out(STACK_OUTPUTS.connectInstanceArn, this.connectInstanceArn(), 'The local Connect simulator'),
       out(STACK_OUTPUTS.contactFlowArn, this.contactFlowArn(), 'The contact flow the simulator runs'),
