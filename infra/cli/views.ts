@@ -33,6 +33,8 @@ export function incidentSummary(incident: Incident) {
     waitingFor: waiting?.waitingSince !== undefined ? incident.roster.responders[waiting.responderIndex]?.name : undefined,
     waitingSince: iso(waiting?.waitingSince),
     exhaustedReason: incident.exhaustedReason,
+    /** How often it was re-paged (acknowledged, not resolved after the roster's repageAfterMinutes). */
+    repages: incident.repage?.count,
   };
 }
 export type IncidentSummary = ReturnType<typeof incidentSummary>;

@@ -110,6 +110,15 @@ describe('re-page: acknowledged, not resolved', () => {
     expect(h.published('IncidentRepaged').map((e) => (e.detail as { count: number }).count)).toEqual([1, 2]);
     // Each acknowledgement of a re-page says which one it answered.
     expect(h.published('IncidentAcknowledged').map((e) => (e.detail as { repage?: number }).repage)).toEqual([undefined, 1, 2]);
+    // The incident view (API, CLI, console): how often, and each step in words.
+    const view = (await (await fetch(`${h.rt.url}/api/incidents/${incident.incidentId}`)).json()) as { repages?: number; status: string; timeline: { events: { note?: string }[] } };
+    expect(view).toMatchObject({ status: 'acknowledged', repages: 2 });
+    expect(view.timeline.events.map((e) => e.note).filter((n) => n?.includes('re-page'))).toEqual([
+      're-page 1: acknowledged by Aki and not resolved after 30 minutes; calling Aki first, then roster XYZ',
+      'acknowledged by Aki (re-page 1)',
+      're-page 2: acknowledged by Aki and not resolved after 30 minutes; calling Aki first, then roster XYZ',
+      'acknowledged by Aki (re-page 2)',
+    ]);
 
     // The monitoring tool says it is over: no more re-pages, ever.
     await h.sendAlert(recovered);

@@ -25,6 +25,7 @@ const OUTCOME_COLOURS: Record<string, string> = {
 
 const KEY_EVENTS: Record<string, string> = {
   IncidentOpened: 'var(--open)',
+  IncidentRepaged: 'var(--open)',
   IncidentAcknowledged: 'var(--ok)',
   IncidentSilenced: 'var(--silenced)',
   IncidentExhausted: 'var(--bad)',
