@@ -12,6 +12,8 @@ import { OPTIONAL_OUTPUTS, STACK_OUTPUTS, type StackOutputKey } from '../aws/out
 import { createDocumentClient, ElectroStore } from '../store/repository.ts';
 import { CliError, type Backend, type Check, type EventBridgeTarget } from './backend.ts';
 import { putEvent } from './events.ts';
+import { changeMonitor, monitorChanged, monitorRowOf, type MonitorChange, type MonitorRow } from './monitors.ts';
+import type { Monitor } from '../../domain/heartbeat.ts';
 import { callRow, incidentDetail, incidentSummary, newSilence, silenceAdded, silenceView, type CallRow, type DeadLetterRow, type IncidentDetail, type IncidentSummary, type NotificationRow, type SilenceInput, type SilenceRow } from './views.ts';
 
 /**
@@ -150,6 +152,23 @@ export class AwsBackend implements Backend {
   async removeSilence(id: string): Promise<void> {
     const found = (await aws('dynamodb:Query', () => this.store.listAllSilences())).find((s) => s.silenceId === id);
     if (!found || !(await aws('dynamodb:DeleteItem', () => this.store.deleteSilence(found.scope.system, found.silenceId)))) throw new CliError(`404: silence ${id} not found`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Heartbeat monitors: read and changed in the table, the change announced (HeartbeatChanged) for
+  // the heartbeat function to move or delete the schedule; operators never call the Scheduler.
+
+  async heartbeats(): Promise<MonitorRow[]> {
+    const monitors = await aws('dynamodb:Query', () => this.store.listMonitors());
+    return aws('dynamodb:GetItem', () => Promise.all(monitors.map((m) => monitorRowOf(this.store, m))));
+  }
+
+  async changeHeartbeat(system: string, name: string, change: MonitorChange): Promise<MonitorRow | undefined> {
+    const now = Date.now();
+    const result = await aws(change === 'removed' ? 'dynamodb:DeleteItem' : 'dynamodb:PutItem', () => changeMonitor(this.store, system, name, change, now, 'cli'));
+    if (!result) throw new CliError(`404: no heartbeat monitor ${name} of system ${system}`);
+    await aws('events:PutEvents', () => putEvent(this.events(), 'yobidashi', 'HeartbeatChanged', monitorChanged(system, name, change, 'cli', now)));
+    return result.monitor ? aws('dynamodb:GetItem', () => monitorRowOf(this.store, result.monitor as Monitor)) : undefined;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Roster } from '../../domain/roster.ts';
+import type { MonitorChange, MonitorRow } from './monitors.ts';
 import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, NotificationRow, SilenceInput, SilenceRow } from './views.ts';
 
 /**
@@ -44,6 +45,10 @@ export interface Backend {
   addSilence(input: SilenceInput): Promise<SilenceRow>;
   listSilences(): Promise<SilenceRow[]>;
   removeSilence(id: string): Promise<void>;
+  /** Heartbeat monitors, by system and name. */
+  heartbeats(): Promise<MonitorRow[]>;
+  /** Pauses, resumes or removes a monitor (a CliError 404 when there is none); the monitor after (none once removed). */
+  changeHeartbeat(system: string, name: string, change: MonitorChange): Promise<MonitorRow | undefined>;
   deadLetters(): Promise<DeadLetterRow[]>;
   /** Notifications sent, newest first, at most `limit`. */
   notifications(limit: number): Promise<NotificationRow[]>;

@@ -3,6 +3,7 @@ import { rosterSchema, type Roster } from '../../domain/roster.ts';
 import { MAX_PAGE } from '../local/api/pagination.ts';
 import type { DeadLetter } from '../local/aws/eventbridge/event-bridge-core.ts';
 import { CliError, type Backend, type Check, type EventBridgeTarget } from './backend.ts';
+import type { MonitorChange, MonitorRow } from './monitors.ts';
 import type { CallRow, DeadLetterRow, IncidentDetail, IncidentSummary, NotificationRow, SilenceInput, SilenceRow } from './views.ts';
 
 /** The local runtime (`yobidashi start`): its JSON API, and its EventBridge on the same port. */
@@ -92,6 +93,19 @@ export class LocalBackend implements Backend {
 
   async removeSilence(id: string): Promise<void> {
     await this.api('DELETE', `/api/silences/${encodeURIComponent(id)}`);
+  }
+
+  heartbeats(): Promise<MonitorRow[]> {
+    return this.api('GET', '/api/heartbeats');
+  }
+
+  async changeHeartbeat(system: string, name: string, change: MonitorChange): Promise<MonitorRow | undefined> {
+    const path = `/api/heartbeats/${encodeURIComponent(system)}/${encodeURIComponent(name)}`;
+    if (change === 'removed') {
+      await this.api('DELETE', path);
+      return undefined;
+    }
+    return this.api('POST', `${path}/${change === 'paused' ? 'pause' : 'resume'}`);
   }
 
   async deadLetters(): Promise<DeadLetterRow[]> {

@@ -8,6 +8,7 @@ import { driftCheck, putEvent, replay, routeDrift, testPatternRemotely } from '.
 import { LocalBackend } from './local-backend.ts';
 import { MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES } from '../../domain/silence.ts';
 import { durationText, parseDuration, ROUTE_COLUMNS, routeRows, windowText, type SilenceRow } from './views.ts';
+import type { MonitorRow } from './monitors.ts';
 
 /**
  * The yobidashi CLI. Without `--stack` it talks to a local runtime (`yobidashi start`, the
@@ -79,7 +80,7 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
     return opened;
   };
   /** Commands share their subcommands' setup: help, errors, output. */
-  const sub = (parent: Command, name: string, description: string) => parent.command(name).description(description).exitOverride().configureOutput({ writeOut: (s) => out.log(s.trimEnd()), writeErr: (s) => out.error(s.trimEnd()) });
+  const sub = (parent: Command, name: string, description: string, options?: { isDefault?: boolean }) => parent.command(name, options).description(description).exitOverride().configureOutput({ writeOut: (s) => out.log(s.trimEnd()), writeErr: (s) => out.error(s.trimEnd()) });
 
   sub(program, 'start', 'run everything locally in one process')
     .option('--port <port>', 'HTTP port (env YOBIDASHI_PORT)', '4010')
@@ -232,6 +233,28 @@ export async function main(argv: string[], out: Out = console): Promise<number> 
       const rows = await (await backend(command)).notifications(o.limit);
       print(command, rows, () => table(rows.map((r) => ({ ...r, subject: r.subject.replace(/^yobidashi: /, '') })) as unknown as Record<string, unknown>[], ['at', 'kind', 'subject', 'incidentId']));
     });
+
+  const heartbeats = sub(program, 'heartbeats', "heartbeat monitors (a dead man's switch): a monitor that goes silent opens an incident");
+  const heartbeatRows = (rows: MonitorRow[]) =>
+    rows.map((m) => ({ ...m, interval: `${m.intervalSeconds}s`, grace: `${m.graceSeconds}s`, deadline: m.nextDeadline ?? (m.state === 'late' ? `late since ${m.missedAt}` : '') }));
+  const HEARTBEAT_COLUMNS = ['system', 'name', 'state', 'interval', 'grace', 'lastSeenAt', 'deadline', 'incidentId'];
+  sub(heartbeats, 'list', 'every monitor: interval, grace, last seen, state, next deadline, the incident its silence opened', { isDefault: true }).action(async (_o: unknown, command: Command) => {
+    const rows = await (await backend(command)).heartbeats();
+    print(command, rows, () => (rows.length ? table(heartbeatRows(rows), HEARTBEAT_COLUMNS) : 'no heartbeat monitors yet: the first heartbeat of a monitor registers it'));
+  });
+  for (const [verb, change, description] of [
+    ['pause', 'paused', 'pause a monitor: it opens nothing until resumed'],
+    ['resume', 'resumed', 'resume a monitor: late unless a heartbeat comes within its interval and grace from now'],
+    ['remove', 'removed', 'remove a monitor and its schedule (its next heartbeat registers it again)'],
+  ] as const) {
+    sub(heartbeats, verb, description)
+      .argument('<system>')
+      .argument('<name>')
+      .action(async (system: string, name: string, _o: unknown, command: Command) => {
+        const row = await (await backend(command)).changeHeartbeat(system, name, change);
+        print(command, row ?? { removed: { system, name } }, () => (row ? table(heartbeatRows([row]), HEARTBEAT_COLUMNS) : `removed ${name} of system ${system}`));
+      });
+  }
 
   const fault = sub(program, 'fault', 'rehearse a bad night in the local runtime');
   sub(fault, 'add', 'make a part of the local cloud fail like AWS would')

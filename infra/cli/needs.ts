@@ -56,6 +56,10 @@ export const CLI_VERBS = [
   'dead-letters list',
   'dead-letters redrive',
   'notifications',
+  'heartbeats list',
+  'heartbeats pause',
+  'heartbeats resume',
+  'heartbeats remove',
   'routes',
   'test-pattern',
   'doctor',
@@ -90,6 +94,12 @@ export const CLI_NEEDS: Record<CliVerb, readonly CliCall[]> = {
   ],
   // The notify function's records (notification.query.recent: gsi1).
   notifications: [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }],
+  // monitor.query.all (gsi1); the head of an unresolved monitor's incident (GetItem).
+  'heartbeats list': [describeStack, { action: 'dynamodb:Query', resource: 'table/index/gsi1' }, { action: 'dynamodb:GetItem', resource: 'table' }],
+  // The monitor read and written conditionally, then HeartbeatChanged (the heartbeat function moves the schedule).
+  'heartbeats pause': [describeStack, { action: 'dynamodb:GetItem', resource: 'table' }, { action: 'dynamodb:PutItem', resource: 'table' }, { action: 'events:PutEvents', resource: 'bus', detailTypes: ['HeartbeatChanged'] }],
+  'heartbeats resume': [describeStack, { action: 'dynamodb:GetItem', resource: 'table' }, { action: 'dynamodb:PutItem', resource: 'table' }, { action: 'events:PutEvents', resource: 'bus', detailTypes: ['HeartbeatChanged'] }],
+  'heartbeats remove': [describeStack, { action: 'dynamodb:GetItem', resource: 'table' }, { action: 'dynamodb:DeleteItem', resource: 'table' }, { action: 'events:PutEvents', resource: 'bus', detailTypes: ['HeartbeatChanged'] }],
   routes: [describeStack, { action: 'events:ListRules', resource: '*' }],
   'test-pattern': [{ action: 'events:TestEventPattern', resource: '*' }],
   doctor: [
