@@ -122,6 +122,35 @@ describe('EventBridge Scheduler adapter', () => {
     await expect(EventBridgeScheduler.fromConfig(target, config()).scheduleOnce('n', 0, escalated)).resolves.toBeUndefined();
   });
 
+  const notFound = { status: 404, headers: { 'x-amzn-errortype': 'ResourceNotFoundException' }, body: { message: 'Schedule n does not exist.' } };
+  const conflict = { status: 409, headers: { 'x-amzn-errortype': 'ConflictException' }, body: { message: 'exists' } };
+
+  it('reschedule moves an existing schedule with one UpdateSchedule, kept after it fires (NONE)', async () => {
+    reply = () => ({ body: { ScheduleArn: 'arn:sched' } });
+    await EventBridgeScheduler.fromConfig(target, config()).reschedule('hb-XYZ-nagios-0123456789abcdef', Date.parse('2026-11-24T01:01:30Z'), escalated);
+    expect(seen.map((s) => [s.method, s.url])).toEqual([['PUT', '/schedules/hb-XYZ-nagios-0123456789abcdef']]);
+    expect(seen[0]?.body).toMatchObject({ GroupName: 'yobidashi', ScheduleExpression: 'at(2026-11-24T01:01:30)', ActionAfterCompletion: 'NONE', Target: { Input: JSON.stringify(escalated.detail) } });
+  });
+
+  it('reschedule creates the schedule when there is none, and updates it when another writer created it meanwhile', async () => {
+    reply = ({ method }) => (method === 'PUT' ? notFound : { body: { ScheduleArn: 'arn:sched' } });
+    await EventBridgeScheduler.fromConfig(target, config()).reschedule('n', 0, escalated);
+    expect(seen.map((s) => s.method)).toEqual(['PUT', 'POST']);
+    expect(seen[1]?.body).toMatchObject({ ActionAfterCompletion: 'NONE' });
+
+    seen = [];
+    let puts = 0;
+    reply = ({ method }) => (method === 'PUT' ? (++puts === 1 ? notFound : { body: { ScheduleArn: 'arn:sched' } }) : conflict);
+    await EventBridgeScheduler.fromConfig(target, config()).reschedule('n', 0, escalated);
+    expect(seen.map((s) => s.method)).toEqual(['PUT', 'POST', 'PUT']);
+
+    // Any other refusal is the caller's to retry.
+    seen = [];
+    reply = () => ({ status: 400, headers: { 'x-amzn-errortype': 'ValidationException' }, body: { message: 'bad' } });
+    await expect(EventBridgeScheduler.fromConfig(target, config()).reschedule('n', 0, escalated)).rejects.toThrow('bad');
+    expect(seen.map((s) => s.method)).toEqual(['PUT']);
+  });
+
   it('rounds up to whole seconds', () => {
     expect(atExpression(Date.parse('2026-01-01T00:00:00.000Z'))).toBe('at(2026-01-01T00:00:00)');
     expect(atExpression(Date.parse('2026-01-01T00:00:00.001Z'))).toBe('at(2026-01-01T00:00:01)');
