@@ -119,6 +119,7 @@ describe('CloudFormation: DescribeStacks', () => {
       ArchiveArn: 'arn:aws:events:us-east-1:000000000000:archive/yobidashi-archive',
       TableName: local.options.tableName,
       AlertUrl: `${h.rt.url}/alerts`,
+      HeartbeatUrl: `${h.rt.url}/heartbeats`,
       TokenSecret: expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:/),
       ConnectInstanceArn: 'arn:aws:connect:us-east-1:000000000000:instance/local',
       ContactFlowArn: 'arn:aws:connect:us-east-1:000000000000:instance/local/contact-flow/yobidashi-call',
