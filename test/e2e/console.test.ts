@@ -372,4 +372,35 @@ describe.skipIf(process.env.YOBIDASHI_SKIP_BROWSER === '1')('the console in Chro
       expect(problemsOf(page)).toEqual([]);
     }
   }, 60_000);
+
+  it('the heartbeats tab lists monitors, a silent one with its incident, and pauses, resumes and removes them, in English and Japanese', async () => {
+    const h = await Harness.start();
+    await h.roster({ system: 'XYZ', rounds: 1, responders: [{ name: 'Aki', phone: SCENARIO_AKI, language: 'ja-JP', timezone: 'Asia/Tokyo' }] });
+    for (const name of ['nagios', 'backup']) await h.put({ source: 'cron', detailType: 'Heartbeat', detail: { system: 'XYZ', name, intervalSeconds: name === 'nagios' ? 60 : 86_400 } });
+    await h.advance(120_000); // nagios: 60 s + 60 s of grace, then late
+    const incident = (await h.incidents()).find((i) => i.service === 'heartbeat:nagios')!;
+    expect(incident).toBeDefined();
+    for (const [locale, name, late, paused, up, pause, resume, remove] of [
+      ['en-US', 'Heartbeats', 'late', 'paused', 'up', 'Pause', 'Resume', 'Remove'],
+      ['ja-JP', 'ハートビート', '途絶', '一時停止', '正常', '一時停止', '再開', '解除'],
+    ] as const) {
+      const { page } = await open(locale, LAPTOP, h.rt);
+      await page.goto(`${h.rt.url}/#/operate/heartbeats`);
+      const row = (monitor: string) => page.getByRole('table', { name, exact: true }).getByRole('row').filter({ hasText: monitor });
+      await visible(row('nagios').getByRole('cell', { name: late, exact: true }));
+      await visible(row('nagios').getByRole('link', { name: incident.incidentId }));
+      await visible(row('backup').getByRole('cell', { name: up, exact: true }));
+      await row('backup').getByRole('button', { name: `${pause} XYZ / backup` }).click();
+      await visible(row('backup').getByRole('cell', { name: paused, exact: true }));
+      await row('backup').getByRole('button', { name: `${resume} XYZ / backup` }).click();
+      await visible(row('backup').getByRole('cell', { name: up, exact: true }));
+      expect(problemsOf(page)).toEqual([]);
+      if (locale === 'ja-JP') {
+        await row('backup').getByRole('button', { name: `${remove} XYZ / backup` }).click();
+        await expect.poll(() => row('backup').count()).toBe(0);
+      }
+    }
+    await h.drain();
+    expect((await h.store.listMonitors()).map((m) => m.name)).toEqual(['nagios']);
+  }, 60_000);
 });

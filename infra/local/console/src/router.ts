@@ -5,7 +5,7 @@ import { Store, useStore } from './store.ts';
  * fallback, and a reload or a shared link opens the same page.
  */
 
-export const OPERATE_TABS = ['rosters', 'silences', 'dead-letters', 'notifications', 'faults', 'routes', 'alert', 'metrics'] as const;
+export const OPERATE_TABS = ['rosters', 'silences', 'heartbeats', 'dead-letters', 'notifications', 'faults', 'routes', 'alert', 'metrics'] as const;
 export type OperateTab = (typeof OPERATE_TABS)[number];
 
 export type Route = { page: 'incidents' } | { page: 'incident'; id: string } | { page: 'summary' } | { page: 'operate'; tab: OperateTab };

@@ -6,6 +6,7 @@ import { useI18n, type MessageKey } from '../i18n.ts';
 import { onStreamEvent } from '../live.ts';
 import { href, OPERATE_TABS, type OperateTab } from '../router.ts';
 import { Loading, Notice } from '../ui.tsx';
+import { Heartbeats } from './heartbeats.tsx';
 import { Metrics } from './metrics.tsx';
 import { Notifications } from './notifications.tsx';
 
@@ -17,6 +18,7 @@ import { Notifications } from './notifications.tsx';
 const TAB_LABELS: Record<OperateTab, MessageKey> = {
   rosters: 'tabRosters',
   silences: 'tabSilences',
+  heartbeats: 'tabHeartbeats',
   'dead-letters': 'tabDeadLetters',
   notifications: 'tabNotifications',
   faults: 'tabFaults',
@@ -664,6 +666,7 @@ function TestAlert() {
 const PANELS: Record<OperateTab, () => JSX.Element> = {
   rosters: Rosters,
   silences: Silences,
+  heartbeats: Heartbeats,
   'dead-letters': DeadLetters,
   notifications: Notifications,
   faults: Faults,
