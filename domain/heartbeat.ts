@@ -110,10 +110,11 @@ export function heartbeatSeen(monitor: Monitor | undefined, heartbeat: Heartbeat
   const next: Monitor = { ...monitor, ...base, version: monitor.version + 1 };
   delete next.deadlineAt;
   if (monitor.missedAt !== undefined) {
-    // It came back: resolve the incident its silence opened (if that was never told, tell nothing).
+    // It came back: resolve the incident its silence opened. Also when its silence is still in the
+    // outbox: that publish may be under way (told, not yet cleared), and a resolve that finds no
+    // incident is only recorded.
     delete next.missedAt;
-    if (monitor.pending === 'missed') delete next.pending;
-    else next.pending = 'recovered';
+    next.pending = 'recovered';
   }
   if (monitor.state === 'paused') return { changed: true, monitor: next, schedule: { kind: 'keep' } };
   next.state = 'up';
