@@ -92,7 +92,7 @@ describe('alert storm', () => {
         `storm: ${r.alerts} alerts over ${r.keys} keys, ${incidents.length} incidents, ${acknowledged} acknowledged, ${r.calls} calls, ${h.cloud.deadLetters.length} dead letters`,
         `  ingested: ${r.alertsPerSecond} alerts/s (${(r.ingestRealMs / 1000).toFixed(1)} s real for every AlertReceived and what it set off)`,
         // docs/performance.md: accepted by the bus (in process, before any handler runs) and incidents opened while ingesting.
-        `  accepted: ${Math.round((r.alerts / r.acceptRealMs) * 1000)} alerts/s (${(r.acceptRealMs / 1000).toFixed(1)} s real); opened: ${Math.round((incidents.length / r.ingestRealMs) * 1000)} incidents/s`,
+        `  accepted: ${Math.round((r.alerts / r.acceptRealMs) * 1000)} alerts/s (${(r.acceptRealMs / 1000).toFixed(1)} s real); opened: ${((incidents.length / r.ingestRealMs) * 1000).toFixed(1)} incidents/s`,
         `  every incident called after ${(r.allCalledAfterMs / 1000).toFixed(0)} s simulated (first after ${(r.firstCalledAfterMs / 1000).toFixed(1)} s); all settled after ${(r.settledAfterMs / 1000).toFixed(0)} s simulated, ${(r.settleRealMs / 1000).toFixed(1)} s real`,
         `  calls: largest merged call ${r.maxCovered} incidents; at most ${r.maxCallsPerPhone} call at once per phone; ${r.deferrals} waits recorded (a responder's line or Connect's quota)`,
         `  Connect: peak ${r.maxConcurrentCalls} concurrent calls, peak ${r.maxStartsInOneSecond} starts in one second`,
