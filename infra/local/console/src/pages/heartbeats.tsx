@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, get, messageOf } from '../api.ts';
+import { useState } from 'preact/hooks';
+import { api, messageOf } from '../api.ts';
 import { formatDateTime, formatDuration } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { onStreamEvent } from '../live.ts';
 import { href } from '../router.ts';
 import { Loading, Notice } from '../ui.tsx';
+import { useLiveResource } from '../live-resource.ts';
 
 /**
  * Heartbeat monitors (GET /api/heartbeats): state, interval and grace, the last heartbeat, the next
@@ -32,32 +32,8 @@ const path = (m: Pick<MonitorRow, 'system' | 'name'>) => `/heartbeats/${encodeUR
 
 export function Heartbeats() {
   const { t, lang } = useI18n();
-  const [data, setData] = useState<MonitorRow[]>();
-  const [error, setError] = useState<string>();
+  const { data, error, reload: load } = useLiveResource<MonitorRow[]>('/heartbeats');
   const [outcome, setOutcome] = useState<string>();
-
-  const load = async () => {
-    try {
-      setData(await get<MonitorRow[]>('/heartbeats'));
-      setError(undefined);
-    } catch (e) {
-      setError(messageOf(e));
-    }
-  };
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    void load();
-    const off = onStreamEvent(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        void load();
-      }, 1000);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
-  }, []);
 
   const act = async (m: MonitorRow, what: 'pause' | 'resume' | 'remove') => {
     try {

@@ -1,8 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
-import { get, messageOf } from '../api.ts';
 import { useI18n, type Translate } from '../i18n.ts';
-import { onStreamEvent } from '../live.ts';
 import { Loading, Notice } from '../ui.tsx';
+import { useLiveResource } from '../live-resource.ts';
 
 /**
  * The runtime's counters (GET /api/metrics?format=json): the metric catalog's numbers since the
@@ -48,29 +46,7 @@ function valueText(metric: Metric, series: Series, t: Translate): string {
 
 export function Metrics() {
   const { t } = useI18n();
-  const [data, setData] = useState<Metric[]>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      timer = undefined;
-      try {
-        setData((await get<{ metrics: Metric[] }>('/metrics?format=json')).metrics);
-        setError(undefined);
-      } catch (e) {
-        setError(messageOf(e));
-      }
-    };
-    void load();
-    const off = onStreamEvent(() => {
-      timer ??= setTimeout(() => void load(), 1000);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
-  }, []);
+  const { data, error } = useLiveResource('/metrics?format=json', (body: { metrics: Metric[] }) => body.metrics);
 
   return (
     <>

@@ -1,10 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
-import { get, messageOf } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { onStreamEvent } from '../live.ts';
 import { href } from '../router.ts';
 import { Loading, Notice } from '../ui.tsx';
+import { useLiveResource } from '../live-resource.ts';
 
 /**
  * What the notification target was told (GET /api/notifications, newest first): nobody answered, a
@@ -32,29 +30,7 @@ const KIND_LABELS: Record<string, MessageKey> = {
 
 export function Notifications() {
   const { t, lang } = useI18n();
-  const [data, setData] = useState<NotificationRow[]>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      timer = undefined;
-      try {
-        setData(await get<NotificationRow[]>('/notifications?limit=100'));
-        setError(undefined);
-      } catch (e) {
-        setError(messageOf(e));
-      }
-    };
-    void load();
-    const off = onStreamEvent(() => {
-      timer ??= setTimeout(() => void load(), 1000);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
-  }, []);
+  const { data, error } = useLiveResource<NotificationRow[]>('/notifications?limit=100');
 
   const kind = (k: string | undefined) => (k && KIND_LABELS[k] ? t(KIND_LABELS[k] as MessageKey) : (k ?? ''));
   return (
