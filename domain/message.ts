@@ -26,6 +26,8 @@ export interface SpokenAlert {
   service: string;
   occurredAtMs: number;
   message?: string;
+  /** Set on the calls of a re-page (domain/repage.ts): who acknowledged the incident, and when. */
+  repage?: { acknowledgedBy: string; acknowledgedAtMs: number };
 }
 
 /**
@@ -88,21 +90,32 @@ export function alertSpeech(language: Language, alert: SpokenAlert, timeZone: st
   const service = spoken(alert.service, MAX_FIELD_CHARS);
   const message = alert.message === undefined ? '' : spoken(alert.message, MAX_MESSAGE_CHARS);
 
-  // A heartbeat monitor gone silent (domain/heartbeat.ts): its own sentence, the time of its last
-  // heartbeat; the alert's message (English, for the timeline) is not read.
-  if (isHeartbeatIncident(alert)) {
-    return language === 'ja-JP'
-      ? `システム${system}の監視${host}からの連絡が途絶えました。最後のハートビートは${when}でした。`
-      : `The monitor ${host} of system ${system} has gone silent. Its last heartbeat was on ${when}.`;
-  }
+  const alone = (() => {
+    // A heartbeat monitor gone silent (domain/heartbeat.ts): its own sentence, the time of its last
+    // heartbeat; the alert's message (English, for the timeline) is not read.
+    if (isHeartbeatIncident(alert)) {
+      return language === 'ja-JP'
+        ? `システム${system}の監視${host}からの連絡が途絶えました。最後のハートビートは${when}でした。`
+        : `The monitor ${host} of system ${system} has gone silent. Its last heartbeat was on ${when}.`;
+    }
+    if (language === 'ja-JP') {
+      const sentence = `${when}、システム${system}の${host}で、${service}のアラートが発生しました。`;
+      return message === '' ? sentence : `${sentence} 詳細: ${withStop(message, '。')}`;
+    }
+    const sentence = `On ${when}, an alert for ${service} occurred on ${host} of system ${system}.`;
+    return message === '' ? sentence : `${sentence} Details: ${withStop(message, '.')}`;
+  })();
+  return alert.repage ? `${repageSentence(language, alert.repage, timeZone)} ${alone}` : alone;
+}
 
-  if (language === 'ja-JP') {
-    const sentence = `${when}、システム${system}の${host}で、${service}のアラートが発生しました。`;
-    return message === '' ? sentence : `${sentence} 詳細: ${withStop(message, '。')}`;
-  }
-
-  const sentence = `On ${when}, an alert for ${service} occurred on ${host} of system ${system}.`;
-  return message === '' ? sentence : `${sentence} Details: ${withStop(message, '.')}`;
+/**
+ * What a re-page's call says first, so the person phoned again knows this is not a new alert:
+ * "Still not resolved: acknowledged by Ben on … ." / 「未解決のアラートです。…にBenさんが対応を確認しました。」
+ */
+function repageSentence(language: Language, repage: NonNullable<SpokenAlert['repage']>, timeZone: string): string {
+  const when = spokenWhen(language, wallClockAt(timeZone, repage.acknowledgedAtMs));
+  const by = spoken(repage.acknowledgedBy, MAX_FIELD_CHARS);
+  return language === 'ja-JP' ? `未解決のアラートです。${when}に${by}さんが対応を確認しました。` : `Still not resolved: acknowledged by ${by} on ${when}.`;
 }
 
 /**

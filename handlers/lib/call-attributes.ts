@@ -15,6 +15,8 @@ function spokenAlert(incident: Incident): SpokenAlert {
     (incident.alert.lastcheck && wallClockToEpochMs(incident.alert.lastcheck, incident.roster.alertTimezone)) || incident.openedAt;
   const spoken: SpokenAlert = { system: incident.system, host: incident.host, service: incident.service, occurredAtMs };
   if (incident.alert.message) spoken.message = incident.alert.message;
+  // Every call of a re-page says so first (a merged call, naming several incidents, does not).
+  if (incident.repage) spoken.repage = { acknowledgedBy: incident.repage.by, acknowledgedAtMs: incident.repage.acknowledgedAt };
   return spoken;
 }
 

@@ -151,6 +151,26 @@ describe('alertSpeech: the article example', () => {
   });
 });
 
+describe('alertSpeech: a re-page says so first', () => {
+  const repage = { acknowledgedBy: 'Ben', acknowledgedAtMs: Date.parse('2023-10-03T05:00:00Z') };
+
+  it('names who acknowledged and when, in the responder\'s language and zone, before the alert', () => {
+    expect(alertSpeech('en-US', alert({ repage }), 'Asia/Tokyo')).toBe(
+      'Still not resolved: acknowledged by Ben on October 3, 2023 at 2:00 PM. On October 3, 2023 at 1:20 PM, an alert for CPU Utilization occurred on server1 of system XYZ.',
+    );
+    expect(alertSpeech('ja-JP', alert({ repage }), 'Asia/Tokyo')).toBe(
+      '未解決のアラートです。2023年10月3日 14時0分にBenさんが対応を確認しました。 2023年10月3日 13時20分、システムXYZのserver1で、CPU Utilizationのアラートが発生しました。',
+    );
+  });
+
+  it('also for a heartbeat monitor gone silent; and nothing is added without a re-page', () => {
+    expect(alertSpeech('en-US', alert({ repage, host: 'nagios', service: 'heartbeat:nagios' }), 'UTC')).toBe(
+      'Still not resolved: acknowledged by Ben on October 3, 2023 at 5:00 AM. The monitor nagios of system XYZ has gone silent. Its last heartbeat was on October 3, 2023 at 4:20 AM.',
+    );
+    expect(alertSpeech('en-US', alert(), 'UTC')).not.toContain('Still not resolved');
+  });
+});
+
 describe('alertSpeech: clock and calendar', () => {
   const en = (iso: string, tz = 'UTC'): string => alertSpeech('en-US', alert({ occurredAtMs: at(iso) }), tz);
   const ja = (iso: string, tz = 'UTC'): string => alertSpeech('ja-JP', alert({ occurredAtMs: at(iso) }), tz);

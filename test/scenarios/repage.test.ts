@@ -60,6 +60,10 @@ describe('re-page: acknowledged, not resolved', () => {
     await advanceTo(ackAt + REPAGE * MINUTE + 20 * MINUTE);
     h.expectCalls([AKI, BEN, CHO, AKI, BEN, CHO]);
     const repageCall = h.phones.calls.at(-6)!;
+    // The re-page's calls say first that this is not a new alert (what the flow speaks: the message attribute).
+    const spoken = h.phones.calls.map((c) => c.attributes.message ?? '');
+    expect(spoken[0]).not.toMatch(/Still not resolved|未解決/);
+    for (const message of spoken.slice(1)) expect(message).toMatch(/^(Still not resolved: acknowledged by Aki on |未解決のアラートです。.*にAkiさんが対応を確認しました。)/);
     expect(repageCall.placedAt - ackAt).toBeGreaterThanOrEqual(REPAGE * MINUTE);
     expect(repageCall.placedAt - ackAt).toBeLessThan(REPAGE * MINUTE + MINUTE);
 
