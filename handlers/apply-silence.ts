@@ -1,9 +1,8 @@
-import { ownEvent, parseOwnDetail, SCHEMA_VERSION, type OwnEventDetail } from '../events/catalog.ts';
-import { causes, silenceIncident } from '../domain/incident.ts';
-import { nextWindowAfter, silenceCovers, silenceInForce, type Silence } from '../domain/silence.ts';
+import { parseOwnDetail, type OwnEventDetail } from '../events/catalog.ts';
+import type { Silence } from '../domain/silence.ts';
 import { onEvent } from './lib/deps.ts';
 import type { DepsFor } from './needs.ts';
-import { updateIncident } from './lib/incidents.ts';
+import { armNextWindow, silenceOpenIncidents } from './lib/windows.ts';
 import type { Logger } from './ports.ts';
 
 type Deps = DepsFor<'apply-silence'>;
@@ -29,14 +28,14 @@ export function applySilenceHandler(deps: Deps) {
         log.info('maintenance window opened for a silence that is gone: its windows stop', { silenceId: opened.silenceId });
         return;
       }
-      await silenceOpenIncidents(deps, silence, now, undefined, log);
-      await armNextWindow(deps, silence, Math.max(now, Date.parse(opened.opensAt)), log);
+      await silenceOpenIncidents(deps, silence, () => deps.store.listOpenIncidents(), now, undefined, log);
+      await armNext(deps, silence, Math.max(now, Date.parse(opened.opensAt)), log);
       return;
     }
     const added = parseOwnDetail('SilenceAdded', envelope.detail);
     const silence = silenceOf(added);
-    await silenceOpenIncidents(deps, silence, now, added.incidentId, log);
-    if (silence.recurrence) await armNextWindow(deps, silence, now, log);
+    await silenceOpenIncidents(deps, silence, () => deps.store.listOpenIncidents(), now, added.incidentId, log);
+    if (silence.recurrence) await armNext(deps, silence, now, log);
   });
 }
 
@@ -48,32 +47,8 @@ function silenceOf(added: OwnEventDetail<'SilenceAdded'>): Silence {
   return silence;
 }
 
-/** Silences every open incident the silence covers now (a window narrowed to its current window). */
-async function silenceOpenIncidents(deps: Deps, silence: Silence, now: number, except: string | undefined, log: Logger): Promise<void> {
-  const held = silenceInForce(silence, now);
-  if (!held) return;
-  const covered = (await deps.store.listOpenIncidents()).filter((incident) => incident.incidentId !== except && silenceCovers(held, incident, now));
-  for (const incident of covered) {
-    const result = await updateIncident(deps, incident.incidentId, causes.silenced(held.silenceId), (latest) => silenceIncident(latest, held, now));
-    log.info('open incident silenced', { incidentId: incident.incidentId, silenceId: held.silenceId, until: new Date(held.until).toISOString(), result: result.kind });
-  }
-}
-
-/**
- * The one-time schedule of the next window's start (names allow [0-9a-zA-Z-_.] and 64 characters;
- * silence ids are `sil-` and 8 hex digits, so ours stay under 30).
- */
-export function windowScheduleName(silenceId: string, opensAtMs: number): string {
-  return `win-${silenceId}-${Math.floor(opensAtMs / 1000)}`.slice(0, 64);
-}
-
-async function armNextWindow(deps: Deps, silence: Silence, afterMs: number, log: Logger): Promise<void> {
-  const next = nextWindowAfter(silence, afterMs);
-  if (!next) {
-    log.info('maintenance window: no window opens after this one', { silenceId: silence.silenceId });
-    return;
-  }
-  const event = ownEvent('MaintenanceWindowOpened', { schemaVersion: SCHEMA_VERSION, silenceId: silence.silenceId, system: silence.scope.system, opensAt: new Date(next.from).toISOString() });
-  await deps.scheduler.scheduleOnce(windowScheduleName(silence.silenceId, next.from), next.from, event);
-  log.info('maintenance window armed', { silenceId: silence.silenceId, opensAt: new Date(next.from).toISOString() });
+async function armNext(deps: Deps, silence: Silence, afterMs: number, log: Logger): Promise<void> {
+  const opensAt = await armNextWindow(deps, silence, afterMs);
+  if (opensAt === undefined) log.info('maintenance window: no window opens after this one', { silenceId: silence.silenceId });
+  else log.info('maintenance window armed', { silenceId: silence.silenceId, opensAt: new Date(opensAt).toISOString() });
 }

@@ -97,7 +97,9 @@ export const HANDLER_NEEDS = {
     notifier: [],
   },
   // listOpenIncidents; a CallCheckDue for each stale one; redrives failed deliveries.
-  sweep: { store: ['listOpenIncidents', ...rejection], telephony: [], scheduler: [], bus: ['publish'], failures: ['redrive'], notifier: [] },
+  // listOpenIncidents, a check for each stale one (publish); every maintenance window (listAllSilences):
+  // silences what a window in force covers (updateIncident) and arms the next start (scheduleOnce); redrive.
+  sweep: { store: ['listOpenIncidents', 'listAllSilences', ...incidentUpdate.store, ...rejection], telephony: [], scheduler: ['scheduleOnce'], bus: ['publish'], failures: ['redrive'], notifier: [] },
   // recordEvent (replays included).
   timeline: { store: ['recordEvent', ...rejection], telephony: [], scheduler: [], bus: [], failures: [], notifier: [] },
   // getContact; an early contact (getIncident, createContact, getContact); reportOutcome. Connect

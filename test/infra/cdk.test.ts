@@ -290,7 +290,8 @@ describe('IAM', () => {
       // updateIncident may arm a first check (publishChange), so the scheduler is declared.
       'apply-silence': [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'events:PutEvents', ...schedules],
       'contact-event': [...busHandler, 'connect:DescribeContact', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', ...schedules],
-      sweep: [...busHandler, 'dynamodb:Query', 'events:PutEvents', 'lambda:InvokeFunction', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+      // Also every maintenance window: silences what a window in force covers, arms the next start.
+      sweep: [...busHandler, 'dynamodb:GetItem', 'dynamodb:Query', 'events:PutEvents', 'lambda:InvokeFunction', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage', ...schedules],
       timeline: [...busHandler],
       'flow-result': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents'],
       // The incident and its calls, the once-per-condition claim (put, get, take over, mark), the publish.

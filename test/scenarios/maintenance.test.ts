@@ -132,6 +132,37 @@ describe('a weekly maintenance window in New York', () => {
     await h.close();
   });
 
+  it('a window start Scheduler never delivered is repaired by the sweep: the incident calling then is silenced within one sweep, and the next start armed', async () => {
+    const h = await Harness.start({ at: at('2026-11-01T04:00:00Z') }); // Saturday 23:00 EST... Sunday 00:00 EDT
+    await h.roster(xyzRoster({ rounds: 3 }));
+    const added = await addWindow(h, weekly);
+    const [armed] = h.rt.scheduler.list().filter((s) => !s.fired && s.Name.startsWith('win-'));
+    expect(armed?.Name).toBe(`win-${added.silenceId}-${at('2026-11-01T05:30:00Z') / 1000}`);
+
+    await h.time.advanceTo(at('2026-11-01T05:25:20Z'));
+    await h.sendAlert(db());
+    await h.time.advanceTo(at('2026-11-01T05:29:59Z'));
+    const incident = (await latestFor(h, 'db1'))!;
+    expect(incident.status).toBe('open');
+    // The start is lost as it falls due (as if Scheduler could not put it on the bus and it went to
+    // the check dead-letter queue). (Lost earlier, the sweep before the start would arm it again.)
+    expect(pendingWindows(h)).toEqual([armed!.Name]);
+    h.rt.scheduler.deleteSchedule(armed!.Name, armed!.GroupName);
+    // Within one sweep (every 5 minutes) of the window's start, the incident is silenced for it and the next start is armed.
+    await h.time.advanceTo(at('2026-11-01T05:35:00Z'));
+    expect(h.published('MaintenanceWindowOpened')).toEqual([]);
+    expect(await h.store.getIncident(incident.incidentId)).toMatchObject({ status: 'silenced', silenceId: added.silenceId, silencedUntil: at('2026-11-01T07:30:00Z') });
+    expect(pendingWindows(h)).toEqual([`win-${added.silenceId}-${at('2026-11-08T06:30:00Z') / 1000}`]);
+    const silencedAt = Date.parse((await h.store.timeline(incident.incidentId)).events.find((e) => e.detailType === 'IncidentSilenced')!.time);
+    expect(silencedAt).toBeGreaterThanOrEqual(at('2026-11-01T05:30:00Z'));
+    expect(silencedAt).toBeLessThanOrEqual(at('2026-11-01T05:35:00Z'));
+    const callsThen = h.phones.calls.length;
+    await h.settle(60 * 60_000);
+    expect(h.phones.calls.length).toBe(callsThen);
+    expect(h.deadLetters()).toEqual([]);
+    await h.close();
+  });
+
   it('removing a maintenance window stops it: its armed start finds it gone, arms nothing more, and the alert at that time phones', async () => {
     const h = await Harness.start({ at: at('2026-11-01T00:00:00Z') });
     await h.roster(xyzRoster({ rounds: 1 }));
