@@ -183,6 +183,10 @@ describe.skipIf(process.env.YOBIDASHI_SKIP_BROWSER === '1')('the console in Chro
     const callsTable = page.getByRole('table', { name: 'Calls' });
     await visible(callsTable.getByRole('row').filter({ hasText: 'Aki' }).filter({ hasText: 'acknowledged' }));
     await expect(page.getByTestId('time-to-acknowledge').textContent()).resolves.toMatch(/\d+ s/);
+    // The events, each in words as `yobidashi incidents <id>` prints it.
+    await page.getByText(/\d+ alerts and events/).click();
+    await visible(page.locator('.event-note').filter({ hasText: /^acknowledged by Aki$/ }));
+    await visible(page.locator('.event-note').filter({ hasText: /^calling Aki \(attempt 1, round 1\)$/ }));
     await page.screenshot({ path: join(tmpdir(), 'yobidashi-incident-acknowledged.png') });
     expect(problemsOf(page)).toEqual([]);
     console.log(`acknowledge in the browser: ${((Date.now() - began) / 1000).toFixed(1)} s, Answer reached with ${presses} Tab presses`);

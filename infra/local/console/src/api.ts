@@ -44,6 +44,8 @@ export interface TimelineEvent {
   detailType: string;
   detail: unknown;
   replayName?: string;
+  /** The event in words, as `yobidashi incidents <id>` prints it (infra/cli/views.ts eventNote). */
+  note?: string;
 }
 
 export interface TimelineAlert {

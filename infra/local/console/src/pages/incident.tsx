@@ -252,6 +252,7 @@ export function IncidentPage({ id }: { id: string }) {
                     {e.replayName ? ` (${e.replayName})` : ''}
                   </td>
                   <td>
+                    {e.note && <p class="event-note">{e.note}</p>}
                     <code class="json">{JSON.stringify(e.detail)}</code>
                   </td>
                 </tr>
