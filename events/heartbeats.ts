@@ -9,6 +9,8 @@ import * as z from 'zod';
  *   {"system": "XYZ", "name": "nagios", "intervalSeconds": 60, "graceSeconds": 120}
  */
 export const HEARTBEAT_DETAIL_TYPE = 'Heartbeat';
+/** The source of the alerts a monitor's silence (or return) is told as: alert-received opens and resolves. */
+export const HEARTBEAT_ALERT_SOURCE = 'yobidashi.heartbeat';
 
 /** A minute: the Scheduler fires within one, and a heartbeat more often than that costs without telling more. */
 export const MIN_INTERVAL_SECONDS = 60;

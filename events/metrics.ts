@@ -1,6 +1,7 @@
 import { parseAlertReceived } from './alerts.ts';
 import type { OwnEvent } from './catalog.ts';
 import type { Envelope } from './envelope.ts';
+import { HEARTBEAT_ALERT_SOURCE } from './heartbeats.ts';
 
 /**
  * The metric catalog: every metric yobidashi emits, in one place. The Lambda adapter writes them
@@ -143,6 +144,13 @@ export const METRICS = {
     help: 'Notifications the notify handler sent to the notification target: an incident nobody answered, a roster handed over, a placement that keeps failing.',
     countedFrom: 'the notify handler (dead letters are told by the dead-letter alarms, on AWS CloudWatch itself: not counted here)',
   },
+  MonitorsSilent: {
+    unit: 'Count',
+    kind: 'counter',
+    dimensions: ['system'],
+    help: 'Heartbeat monitors that went silent (no heartbeat for interval + grace): the watchers themselves failing.',
+    countedFrom: 'the AlertReceived the heartbeat handler publishes for a late monitor (source yobidashi.heartbeat, firing): metricsOfForeign',
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
@@ -223,4 +231,16 @@ export function metricsOfDelivery(envelope: Pick<Envelope, 'detail-type' | 'deta
   const { alerts, rejected } = parseAlertReceived(envelope.detail);
   const count = alerts.length + rejected.length;
   return count > 0 ? [{ name: 'AlertsReceived', value: count, dimensions: {} }] : [];
+}
+
+/**
+ * Points for an event from outside our catalog that a handler published: a heartbeat monitor gone
+ * silent is told as an AlertReceived from `yobidashi.heartbeat` (handlers/heartbeat.ts), counted
+ * here as MonitorsSilent (its return, a resolved alert, counts nothing). Everything else: none.
+ */
+export function metricsOfForeign(event: { source: string; detailType: string; detail: unknown }): MetricPoint[] {
+  if (event.source !== HEARTBEAT_ALERT_SOURCE || event.detailType !== 'AlertReceived') return [];
+  return parseAlertReceived(event.detail)
+    .alerts.filter((alert) => alert.status === 'firing')
+    .map((alert) => ({ name: 'MonitorsSilent' as const, value: 1, dimensions: { system: alert.system } }));
 }

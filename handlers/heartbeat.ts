@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ownEvent, parseOwnDetail, SCHEMA_VERSION } from '../events/catalog.ts';
 import { OWN_SOURCE, type Envelope } from '../events/envelope.ts';
-import { HEARTBEAT_DETAIL_TYPE, heartbeatDetailSchema } from '../events/heartbeats.ts';
+import { HEARTBEAT_ALERT_SOURCE, HEARTBEAT_DETAIL_TYPE, heartbeatDetailSchema } from '../events/heartbeats.ts';
 import {
   heartbeatAlert,
   heartbeatDue,
@@ -18,8 +18,8 @@ import type { Logger } from './ports.ts';
 
 type Deps = DepsFor<'heartbeat'>;
 
-/** The source of the alerts a monitor's silence (or return) is told as: alert-received opens and resolves. */
-export const HEARTBEAT_ALERT_SOURCE = 'yobidashi.heartbeat';
+/** The source of the alerts a monitor's silence (or return) is told as (events/heartbeats.ts). */
+export { HEARTBEAT_ALERT_SOURCE };
 
 const MAX_RACES = 8;
 

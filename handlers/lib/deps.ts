@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { envelopeSchema, type Envelope } from '../../events/envelope.ts';
-import { metricsOf, metricsOfDelivery } from '../../events/metrics.ts';
+import { metricsOf, metricsOfDelivery, metricsOfForeign } from '../../events/metrics.ts';
 import { describeFailure, isPermanent } from './errors.ts';
 import type { Bus, Clock, FailedDeliveries, Logger, Metrics, Notifier, Scheduler, Store, Telephony } from '../ports.ts';
 
@@ -48,7 +48,7 @@ export function countingBus(bus: Bus, metrics: Metrics, log?: Logger): Bus {
     async publish(events) {
       await bus.publish(events);
       try {
-        metrics.record(events.flatMap((event) => ('source' in event ? [] : metricsOf(event))));
+        metrics.record(events.flatMap((event) => ('source' in event ? metricsOfForeign(event) : metricsOf(event))));
       } catch (error) {
         log?.warn('could not count published events', { error });
       }

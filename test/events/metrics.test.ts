@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CALL_OUTCOMES, OWN_EVENT_NAMES, ownEvent, ownEventSchemas, type OwnEvent, type OwnEventName } from '../../events/catalog.ts';
-import { LINE_WAIT_REASONS, METRIC_NAMES, METRICS, metricsOf, metricsOfDelivery, type MetricPoint } from '../../events/metrics.ts';
+import { LINE_WAIT_REASONS, METRIC_NAMES, METRICS, metricsOf, metricsOfDelivery, metricsOfForeign, type MetricPoint } from '../../events/metrics.ts';
 import { countingBus } from '../../handlers/lib/deps.ts';
 import type { Bus, ForeignEvent, Metrics } from '../../handlers/ports.ts';
 import { finishCall, openIncident } from '../../domain/incident.ts';
@@ -149,6 +149,21 @@ describe('metricsOfDelivery: the alerts an AlertReceived carried', () => {
   it('nothing for any other event', () => {
     expect(delivered({ schemaVersion: 1 }, 'SweepDue')).toEqual([]);
     expect(delivered({ eventType: 'DISCONNECTED' }, 'Amazon Connect Contact Event')).toEqual([]);
+  });
+});
+
+describe('metricsOfForeign: a heartbeat monitor gone silent', () => {
+  const silent = { alertinfo: [{ systemname: 'XYZ', host: 'nagios', service: 'heartbeat:nagios', status: 'firing' }] };
+
+  it('the late monitor\'s AlertReceived from yobidashi.heartbeat counts one MonitorsSilent for its system', () => {
+    expect(metricsOfForeign({ source: 'yobidashi.heartbeat', detailType: 'AlertReceived', detail: silent })).toEqual([{ name: 'MonitorsSilent', value: 1, dimensions: { system: 'XYZ' } }]);
+  });
+
+  it('its return (resolved), an alert from any other source, or another event: nothing', () => {
+    const back = { alertinfo: [{ ...silent.alertinfo[0], status: 'resolved' }] };
+    expect(metricsOfForeign({ source: 'yobidashi.heartbeat', detailType: 'AlertReceived', detail: back })).toEqual([]);
+    expect(metricsOfForeign({ source: 'nagios', detailType: 'AlertReceived', detail: silent })).toEqual([]);
+    expect(metricsOfForeign({ source: 'yobidashi.heartbeat', detailType: 'Heartbeat', detail: {} })).toEqual([]);
   });
 });
 

@@ -80,6 +80,9 @@ describe('a heartbeat monitor', () => {
     expect(incident.openedAt - last).toBeLessThanOrEqual(90_000);
     expect(await monitor(h)).toMatchObject({ state: 'late', missedAt: iso(last + 90_000), incidentId: incident.incidentId });
     expect(h.published('AlertReceived').map((e) => e.source)).toEqual(['yobidashi.heartbeat']);
+    // Counted: one monitor gone silent, for its system.
+    const metrics = await (await fetch(`${h.rt.url}/api/metrics`)).text();
+    expect(metrics).toContain('yobidashi_monitors_silent_total{system="XYZ"} 1\n');
 
     // Aki answers and hears it; nobody presses a key, so Ben's phone rings next.
     for (let s = 0; s < 600 && h.phones.calls.length < 2; s++) await h.advance(1_000);
