@@ -144,6 +144,22 @@ export function heartbeatDue(monitor: Monitor | undefined, now: number): Monitor
   return { changed: true, monitor: late, schedule: { kind: 'keep' } };
 }
 
+/**
+ * A return is told again this long after the heartbeat that brought the monitor back: the silence's
+ * alert may be delivered after the return's (EventBridge does not order deliveries; Lambda retries
+ * a failed one 1 and 2 minutes later), and an incident it opened then is resolved by the recheck.
+ */
+export const RETURN_RECHECKS_MS = [60_000, 10 * 60_000] as const;
+
+/**
+ * A return's recheck came due: tell the return again only while the monitor is still back from
+ * that silence (not late again since, not removed). A return told twice is harmless: a resolve that
+ * finds no open incident is only recorded.
+ */
+export function returnStillHolds(monitor: Monitor | undefined, seenAt: number): boolean {
+  return monitor !== undefined && monitor.state !== 'late' && monitor.missedAt === undefined && monitor.lastSeenAt >= seenAt;
+}
+
 /** The outbox was published: clear it (only if it is still the one published). */
 export function published(monitor: Monitor, what: 'missed' | 'recovered', now: number): Monitor | undefined {
   if (monitor.pending !== what) return undefined;

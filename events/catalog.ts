@@ -172,6 +172,18 @@ export const ownEventSchemas = {
     /** The deadline the schedule was armed for (the monitor as stored decides, not this). */
     deadline: isoTime,
   }),
+  /**
+   * A monitor's return told again, a while after it came back (one-time schedules at +1 and +10
+   * minutes): EventBridge does not order deliveries, and the silence's AlertReceived may be read
+   * after the return's (a retried delivery), opening an incident the return can no longer resolve.
+   */
+  HeartbeatRecheck: z.object({
+    schemaVersion: version,
+    system: z.string().min(1),
+    name: z.string().min(1),
+    /** The heartbeat that brought it back (its time): a later silence makes the recheck nothing. */
+    seenAt: isoTime,
+  }),
   /** An operator paused, resumed or removed a heartbeat monitor (API, CLI): the handler makes its schedule match. */
   HeartbeatChanged: z.object({
     schemaVersion: version,

@@ -217,6 +217,7 @@ export function metricsOf(event: OwnEvent): MetricPoint[] {
     case 'MaintenanceWindowOpened':
     case 'HeartbeatMissed':
     case 'HeartbeatChanged':
+    case 'HeartbeatRecheck':
     case 'RepageDue':
       return [];
   }

@@ -157,7 +157,7 @@ export const ROUTES: readonly Route[] = [
       $or: [
         // From any monitor, never as yobidashi itself (own events are ours alone).
         { source: [{ 'anything-but': [OWN_SOURCE] }], 'detail-type': [HEARTBEAT_DETAIL_TYPE] },
-        { source: [OWN_SOURCE], 'detail-type': ['HeartbeatMissed', 'HeartbeatChanged'] },
+        { source: [OWN_SOURCE], 'detail-type': ['HeartbeatMissed', 'HeartbeatChanged', 'HeartbeatRecheck'] },
       ],
     },
     handler: 'heartbeat',

@@ -7,6 +7,8 @@ import {
   heartbeatDue,
   heartbeatSeen,
   published,
+  RETURN_RECHECKS_MS,
+  returnStillHolds,
   scheduleOf,
   type Monitor,
   type MonitorDecision,
@@ -53,6 +55,15 @@ export function heartbeatHandler(deps: Deps) {
       case 'HeartbeatMissed': {
         const missed = parseOwnDetail('HeartbeatMissed', envelope.detail);
         return onDue(deps, missed.system, missed.name, log);
+      }
+      case 'HeartbeatRecheck': {
+        const recheck = parseOwnDetail('HeartbeatRecheck', envelope.detail);
+        const monitor = await deps.store.getMonitor(recheck.system, recheck.name);
+        if (!monitor || !returnStillHolds(monitor, Date.parse(recheck.seenAt))) {
+          return log.info('heartbeat return recheck: nothing to tell (late again, or removed)', { system: recheck.system, monitor: recheck.name });
+        }
+        await deps.bus.publish([{ source: HEARTBEAT_ALERT_SOURCE, detailType: 'AlertReceived', detail: heartbeatAlert(monitor, 'recovered') }]);
+        return log.info('heartbeat return told again (an incident its silence opened after the return is resolved)', { system: recheck.system, monitor: recheck.name });
       }
       case 'HeartbeatChanged': {
         const changed = parseOwnDetail('HeartbeatChanged', envelope.detail);
@@ -127,8 +138,12 @@ async function applySchedule(deps: Deps, system: string, name: string, action: S
   await deps.scheduler.reschedule(scheduleName, action.atMs, event);
 }
 
-/** Publishes the monitor's outbox as an AlertReceived, then clears it (unless it changed meanwhile). */
+/**
+ * Publishes the monitor's outbox as an AlertReceived, then clears it (unless it changed meanwhile).
+ * A return also arms its rechecks first (named by the heartbeat's time: a retried delivery arms the same).
+ */
 async function tell(deps: Deps, monitor: Monitor, what: 'missed' | 'recovered', log: Logger): Promise<void> {
+  if (what === 'recovered') await armReturnRechecks(deps, monitor);
   await deps.bus.publish([{ source: HEARTBEAT_ALERT_SOURCE, detailType: 'AlertReceived', detail: heartbeatAlert(monitor, what) }]);
   log.info(what === 'missed' ? 'silence told: an incident opens' : 'return told: its incident resolves', { system: monitor.system, monitor: monitor.name });
   let current: Monitor | undefined = monitor;
@@ -136,5 +151,21 @@ async function tell(deps: Deps, monitor: Monitor, what: 'missed' | 'recovered', 
     const next = published(current, what, deps.clock.now());
     if (!next || (await deps.store.saveMonitor(next, current.version))) return;
     current = await deps.store.getMonitor(monitor.system, monitor.name);
+  }
+}
+
+/** `hbr-`, 16 hex digits of the monitor's hash, the heartbeat's second and the recheck's index: under 40 characters. */
+export function returnRecheckName(system: string, name: string, seenAt: number, index: number): string {
+  const hash = createHash('sha256').update(JSON.stringify([system, name])).digest('hex').slice(0, 16);
+  return `hbr-${hash}-${Math.floor(seenAt / 1000)}-${index}`;
+}
+
+async function armReturnRechecks(deps: Deps, monitor: Monitor): Promise<void> {
+  const now = deps.clock.now();
+  const detail = { schemaVersion: SCHEMA_VERSION, system: monitor.system, name: monitor.name, seenAt: new Date(monitor.lastSeenAt).toISOString() };
+  for (const [index, afterMs] of RETURN_RECHECKS_MS.entries()) {
+    // From the heartbeat's time, never in the past (a heartbeat dated well before it arrived).
+    const dueMs = Math.max(now + 1_000, monitor.lastSeenAt + afterMs);
+    await deps.scheduler.scheduleOnce(returnRecheckName(monitor.system, monitor.name, monitor.lastSeenAt, index), dueMs, ownEvent('HeartbeatRecheck', detail));
   }
 }

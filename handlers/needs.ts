@@ -127,11 +127,12 @@ export const HANDLER_NEEDS = {
     notifier: [],
   },
   // The monitor (getMonitor, conditional saveMonitor); its one schedule moved (reschedule) or
-  // deleted (cancel); the AlertReceived its silence or return is told as (publish).
+  // deleted (cancel); the AlertReceived its silence or return is told as (publish); a return's
+  // rechecks (scheduleOnce).
   heartbeat: {
     store: ['getMonitor', 'saveMonitor', ...rejection],
     telephony: [],
-    scheduler: ['reschedule', 'cancel'],
+    scheduler: ['reschedule', 'cancel', 'scheduleOnce'],
     bus: ['publish'],
     failures: [],
     notifier: [],

@@ -9,12 +9,13 @@ import {
   pauseMonitor,
   published,
   resumeMonitor,
+  returnStillHolds,
   scheduleOf,
   type HeartbeatSeen,
   type Monitor,
 } from '../../domain/heartbeat.ts';
 import { alertSpeech, mergedAlertSpeech } from '../../domain/message.ts';
-import { monitorScheduleName } from '../../handlers/heartbeat.ts';
+import { monitorScheduleName, returnRecheckName } from '../../handlers/heartbeat.ts';
 
 const T = Date.parse('2026-11-24T01:00:00Z');
 const beat = (seenAt: number, extra: Partial<HeartbeatSeen> = {}): HeartbeatSeen => ({ system: 'XYZ', name: 'nagios', intervalSeconds: 60, graceSeconds: 30, seenAt, eventId: `e-${seenAt}`, source: 'nagios', ...extra });
@@ -92,6 +93,29 @@ describe('heartbeat monitors: the decisions', () => {
     expect(alertSpeech('ja-JP', alert, 'Asia/Tokyo')).toBe('システムXYZの監視nagiosからの連絡が途絶えました。最後のハートビートは2026年11月24日 10時0分でした。');
     const other = { system: 'XYZ', host: 'server1', service: 'CPU', occurredAtMs: T };
     expect(mergedAlertSpeech('en-US', [alert, other], 'Asia/Tokyo')).toContain('monitor nagios silent, and server1 CPU');
+  });
+});
+
+describe("a return's recheck", () => {
+  it('tells the return again while the monitor is still back from that silence; not once it is late again, removed, or back from a later silence only', () => {
+    const up = changed(heartbeatSeen(undefined, beat(T), T));
+    const late = changed(heartbeatDue(up, T + 90_000));
+    const back = changed(heartbeatSeen(late, beat(T + 100_000), T + 100_000));
+    expect(back).toMatchObject({ state: 'up', pending: 'recovered' });
+    expect(returnStillHolds(back, T + 100_000)).toBe(true);
+    expect(returnStillHolds(changed(heartbeatSeen(back, beat(T + 160_000), T + 160_000)), T + 100_000)).toBe(true); // more heartbeats since
+    expect(returnStillHolds(changed(heartbeatDue(back, T + 190_000)), T + 100_000)).toBe(false); // late again
+    expect(returnStillHolds(undefined, T + 100_000)).toBe(false); // removed
+    expect(returnStillHolds(pauseMonitor(back, T + 120_000, 'cli'), T + 100_000)).toBe(true); // paused, still back
+  });
+
+  it('two schedules per return, named by the monitor and the heartbeat: a retried delivery arms the same ones, within Scheduler\'s 64 characters', () => {
+    const names = [0, 1].map((i) => returnRecheckName('XYZ', 'x'.repeat(100), T, i));
+    expect(names[0]).toMatch(/^hbr-[0-9a-f]{16}-\d{10}-0$/);
+    expect(names[1]).not.toBe(names[0]);
+    expect(returnRecheckName('XYZ', 'x'.repeat(100), T, 0)).toBe(names[0]);
+    expect(returnRecheckName('XYZ', 'nagios', T, 0)).not.toBe(names[0]);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
   });
 });
 

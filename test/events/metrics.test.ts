@@ -29,6 +29,7 @@ const cases: { [K in OwnEventName]: { detail: unknown; points: MetricPoint[] } }
   MaintenanceWindowOpened: { detail: { schemaVersion: 1, silenceId: 'sil-1', system: 'XYZ', opensAt: AT }, points: [] },
   HeartbeatMissed: { detail: { schemaVersion: 1, system: 'XYZ', name: 'nagios', deadline: AT }, points: [] },
   HeartbeatChanged: { detail: { schemaVersion: 1, system: 'XYZ', name: 'nagios', change: 'paused', by: 'cli', at: AT }, points: [] },
+  HeartbeatRecheck: { detail: { schemaVersion: 1, system: 'XYZ', name: 'nagios', seenAt: AT }, points: [] },
   CallEnded: {
     detail: { schemaVersion: 1, incidentId: 'inc-1', attempt: 1, contactId: 'c-1', outcome: 'no-answer', via: 'contact-event', endedAt: AT },
     points: [{ name: 'CallsEnded', value: 1, dimensions: { outcome: 'no-answer' } }],

@@ -224,7 +224,7 @@ describe('which routes a realistic event reaches', () => {
     }
     // yobidashi itself never sends a heartbeat: one claiming to is not a monitor's.
     expect(routesFor(envelope(OWN_SOURCE, 'Heartbeat', beat))).toEqual(['timeline']);
-    for (const name of ['HeartbeatMissed', 'HeartbeatChanged'] as const) {
+    for (const name of ['HeartbeatMissed', 'HeartbeatChanged', 'HeartbeatRecheck'] as const) {
       const event = envelope(OWN_SOURCE, name, validDetails[name]);
       expect(routesFor(event), name).toEqual(['heartbeat', 'timeline']);
       expect(routesFor(replayed(event)), name).toEqual(['timeline']);
@@ -344,6 +344,7 @@ const validDetails: Record<(typeof OWN_EVENT_NAMES)[number], Record<string, unkn
   MaintenanceWindowOpened: { schemaVersion: 1, silenceId: 'sil-1', system: 'XYZ', opensAt: AT },
   HeartbeatMissed: { schemaVersion: 1, system: 'XYZ', name: 'nagios', deadline: AT },
   HeartbeatChanged: { schemaVersion: 1, system: 'XYZ', name: 'nagios', change: 'removed', by: 'api', at: AT },
+  HeartbeatRecheck: { schemaVersion: 1, system: 'XYZ', name: 'nagios', seenAt: AT },
   IncidentSilenced: { schemaVersion: 1, incidentId: 'inc-1', silenceId: 'sil-1', until: AT, by: 'api', activeAttempt: 1, activeContactId: 'c-1', at: AT },
   CallEnded: callEnded.detail as Record<string, unknown>,
   CallTimeout: callTimeout.detail as Record<string, unknown>,

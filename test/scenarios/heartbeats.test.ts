@@ -111,6 +111,35 @@ describe('a heartbeat monitor', () => {
     expect(await h.invariantViolations()).toEqual([]);
   });
 
+  it("its return read before its silence (the silence's delivery retried by Lambda): the incident that opens after the return is resolved by the return's recheck a minute later", async () => {
+    const h = await Harness.start();
+    await h.roster(xyzRoster({ voices: 'en-US', rounds: 3 }));
+    const hourly = { system: 'XYZ', name: 'nagios', intervalSeconds: 3600, graceSeconds: 60 };
+    await beat(h, hourly);
+    const deadline = h.time.now() + 3_660_000;
+    // alert-received fails once: the silence's AlertReceived waits for Lambda's retry, a minute later.
+    h.rt.faults.add({ target: 'handler:alert-received', error: 'InternalError', times: 1 });
+    await h.time.advanceTo(deadline);
+    expect(await h.incidents()).toEqual([]);
+    // nagios is back 10 s later: its return is read first and finds no incident to resolve.
+    await h.advance(10_000);
+    await beat(h, hourly);
+    expect(await h.incidents()).toEqual([]);
+    // The retried silence opens the incident after the return, and the roster is phoned ...
+    await h.time.advanceTo(deadline + 65_000);
+    const incident = await h.onlyIncident();
+    expect(incident.status).toBe('open');
+    expect(h.phones.calls.map((c) => c.destination)).toEqual([AKI]);
+    // ... until the return's recheck, a minute after it, tells the return again: resolved, the call hung up.
+    await h.time.advanceTo(deadline + 10_000 + 60_000);
+    expect((await h.store.getIncident(incident.incidentId))?.status).toBe('resolved');
+    expect(h.phones.status(h.phones.calls[0]!).endedAt).toBeDefined();
+    await h.advance(30 * 60_000);
+    h.expectCalls([AKI]);
+    expect((await monitor(h)).state).toBe('up');
+    await h.close();
+  });
+
   it('went silent again later: a new incident (the first stays resolved)', async () => {
     const h = await Harness.start();
     await h.roster(xyzRoster({ voices: 'en-US' }));
