@@ -41,6 +41,8 @@ describe('the yobidashi CLI', () => {
     const listed = await eventually(() => cli('incidents', '--json'), (r) => (JSON.parse(r.out) as unknown[]).length > 0, 'the answer');
     const [incident] = JSON.parse(listed.out) as { incidentId: string; status: string; system: string }[];
     expect(incident).toMatchObject({ system: 'CLI', status: 'open' }); // the default roster is calling
+    // Resolve once the first call is placed (on a loaded machine the placement can come later than the listing).
+    await eventually(() => cli('incidents', incident!.incidentId), (r) => /calls:\nattempt\s+responder/.test(r.out), 'the first call placed');
     await cli('alert', 'send', '--system', 'CLI', '--host', 'web1', '--service', 'HTTP', '--resolved');
     const detail = await eventually(() => cli('incidents', incident!.incidentId), (r) => r.out.includes('IncidentResolved'), 'the answer');
     expect(detail.out.split('\n')[0]).toMatch(/ resolved /);
