@@ -46,7 +46,7 @@ function valueText(metric: Metric, series: Series, t: Translate): string {
 
 export function Metrics() {
   const { t } = useI18n();
-  const { data, error } = useLiveResource('/metrics?format=json', (body: { metrics: Metric[] }) => body.metrics);
+  const { data, error } = useLiveResource('/metrics?format=json', { pick: (body: { metrics: Metric[] }) => body.metrics });
 
   return (
     <>

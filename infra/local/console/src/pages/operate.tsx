@@ -1,9 +1,9 @@
 import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, get, getText, maskPhone, messageOf, putEvent, type DeadLetter, type Fault, type Roster, type RouteRow, type Silence } from '../api.ts';
+import { useState } from 'preact/hooks';
+import { api, getText, maskPhone, messageOf, putEvent, type DeadLetter, type Fault, type Roster, type RouteRow, type Silence } from '../api.ts';
 import { formatDateTime, formatDuration, formatWindow } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { onStreamEvent } from '../live.ts';
+import { useLiveResource } from '../live-resource.ts';
 import { href, OPERATE_TABS, type OperateTab } from '../router.ts';
 import { Loading, Notice } from '../ui.tsx';
 import { Heartbeats } from './heartbeats.tsx';
@@ -29,25 +29,9 @@ const TAB_LABELS: Record<OperateTab, MessageKey> = {
 
 type Outcome = { kind: 'ok' | 'error'; text: string } | undefined;
 
-/** Loads `path`, again after `reloadOn` stream events, and on demand. */
-function useResource<T>(path: string, reloadOn: (detailType: string) => boolean = () => false): { data: T | undefined; error: string | undefined; reload: () => Promise<void> } {
-  const [data, setData] = useState<T | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const reload = async () => {
-    try {
-      setData(await get<T>(path));
-      setError(undefined);
-    } catch (e) {
-      setError(messageOf(e));
-    }
-  };
-  useEffect(() => {
-    void reload();
-    return onStreamEvent((event) => {
-      if (event.detailType === 'reload' || reloadOn(event.detailType)) void reload();
-    });
-  }, [path]);
-  return { data, error, reload };
+/** Operate's lists: reloaded at once by the events that change them (or a reconnect), and after an action. */
+function useResource<T>(path: string, reloadOn: (detailType: string) => boolean = () => false) {
+  return useLiveResource<T>(path, { reloadOn, throttleMs: 0 });
 }
 
 function Result({ outcome }: { outcome: Outcome }) {
