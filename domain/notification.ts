@@ -159,6 +159,17 @@ function alertLine(i: NotifiedIncident): string | undefined {
   return [message, severity === undefined ? undefined : `severity ${severity}`].filter(Boolean).join(' — ');
 }
 
+/** The rows every incident's notification starts its facts with: what failed, and since when. */
+function incidentFacts(i: NotifiedIncident): [string, string | undefined][] {
+  return [
+    ['System', i.system],
+    ['Host', i.host],
+    ['Service', i.service],
+    ['Alert', alertLine(i)],
+    ['Opened', when(i.openedAt, i.timeZone)],
+  ];
+}
+
 /** SNS refuses an empty attribute value: those are left out. */
 function attributes(kind: NotificationKind, severity: 'critical' | 'warning', incident?: NotifiedIncident, extra: Record<string, string> = {}): Record<string, string> {
   const all: Record<string, string | undefined> = { kind, severity, incidentId: incident?.incidentId, system: incident?.system, host: incident?.host, service: incident?.service, ...extra };
@@ -196,11 +207,7 @@ export function exhaustedNotification(input: {
     ...(handoverNote ? ['', handoverNote] : []),
     '',
     facts([
-      ['System', i.system],
-      ['Host', i.host],
-      ['Service', i.service],
-      ['Alert', alertLine(i)],
-      ['Opened', when(i.openedAt, i.timeZone)],
+      ...incidentFacts(i),
       ['Gave up', when(at, i.timeZone)],
       ['Roster', e.roster],
       ['Calls', noRoster ? '0' : callsFact(e.callsPlaced, calls)],
@@ -247,11 +254,7 @@ export function rosterExhaustedNotification(input: {
     summary,
     '',
     facts([
-      ['System', i.system],
-      ['Host', i.host],
-      ['Service', i.service],
-      ['Alert', alertLine(i)],
-      ['Opened', when(i.openedAt, i.timeZone)],
+      ...incidentFacts(i),
       ['Rounds ran out', when(at, i.timeZone)],
       ['Calls', callsFact(e.callsPlaced, calls)],
       ['Now calling', `roster ${e.next}`],
@@ -309,11 +312,7 @@ export function placementFailingNotification(input: {
     summary,
     '',
     facts([
-      ['System', i.system],
-      ['Host', i.host],
-      ['Service', i.service],
-      ['Alert', alertLine(i)],
-      ['Opened', when(i.openedAt, i.timeZone)],
+      ...incidentFacts(i),
       ['Call', `${call.attempt}, to ${call.responder}`],
       ['Refused', `${plural(call.tries, 'time')}: ${call.reason}`],
       ['Next try', call.retryAt === undefined ? undefined : when(call.retryAt, i.timeZone)],
