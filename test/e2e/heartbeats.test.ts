@@ -7,10 +7,9 @@ import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../handlers/lib/logger.ts';
-import { main } from '../../infra/cli/main.ts';
 import type { MonitorRow } from '../../infra/cli/monitors.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
-import { eventually, http } from './support.ts';
+import { eventually, http, pointSdkAt, runCliOn } from './support.ts';
 
 /**
  * Heartbeats end to end on the scaled wall clock (60x: a minute is a second): a monitor sends
@@ -24,26 +23,18 @@ const AWS_CLI = '/usr/bin/aws';
 const run = promisify(execFile);
 const PHONE = '+819055550001';
 let rt: Runtime;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   rt = await startRuntime({ dataDir: await mkdtemp(join(tmpdir(), 'yobidashi-heartbeats-')), port: 0, timeScale: 60, log: silentLogger });
-  Object.assign(process.env, { AWS_ENDPOINT_URL: rt.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' });
-  delete process.env.AWS_PROFILE;
-  delete process.env.YOBIDASHI_STACK;
+  restoreEnv = pointSdkAt(rt.url);
 });
 afterAll(async () => {
-  process.env = saved;
+  restoreEnv();
   await rt.stop();
 });
 
-async function cli(mode: 'stack' | 'local', ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const where = mode === 'stack' ? ['--stack', 'Yobidashi'] : ['--endpoint', rt.url];
-  const code = await main([...args, ...where], { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (mode: 'stack' | 'local', ...args: string[]) => runCliOn(rt, mode, ...args);
 
 async function json<T>(mode: 'stack' | 'local', ...args: string[]): Promise<T> {
   const result = await cli(mode, ...args, '--json');

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../handlers/lib/logger.ts';
 import { main } from '../../infra/cli/main.ts';
-import { eventually } from './support.ts';
+import { eventually, pointSdkAt, runCliOn } from './support.ts';
 import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
 
 /**
@@ -16,26 +16,18 @@ import { startRuntime, type Runtime } from '../../infra/local/runtime.ts';
  */
 const ROSTER_FILE = fileURLToPath(new URL('../../examples/roster.yaml', import.meta.url));
 let rt: Runtime;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   rt = await startRuntime({ dataDir: await mkdtemp(join(tmpdir(), 'yobidashi-stack-')), port: 0, timeScale: 120, log: silentLogger, settings: { redriveMaxAgeMs: 0 } });
-  Object.assign(process.env, { AWS_ENDPOINT_URL: rt.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' });
-  delete process.env.AWS_PROFILE;
-  delete process.env.YOBIDASHI_STACK;
+  restoreEnv = pointSdkAt(rt.url);
 });
 afterAll(async () => {
-  process.env = saved;
+  restoreEnv();
   await rt.stop();
 });
 
-async function cli(mode: 'stack' | 'local', ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const where = mode === 'stack' ? ['--stack', 'Yobidashi'] : ['--endpoint', rt.url];
-  const code = await main([...args, ...where], { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (mode: 'stack' | 'local', ...args: string[]) => runCliOn(rt, mode, ...args);
 /**
  * The same verb in both modes sees the same: read both until they agree (the system keeps moving
  * between two reads — a check fires, an event lands — so one pair of reads may straddle a change).

@@ -17,6 +17,22 @@ export async function runCli(args: string[]): Promise<{ code: number; out: strin
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+/** `yobidashi ARGS` against a runtime as a local one (`--endpoint`) or as a deployed stack (`--stack Yobidashi`, after pointSdkAt). */
+export function runCliOn(rt: Pick<Runtime, 'url'>, mode: 'stack' | 'local', ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli([...args, ...(mode === 'stack' ? ['--stack', 'Yobidashi'] : ['--endpoint', rt.url])]);
+}
+
+/** Points the AWS SDK (and so every `--stack` verb) at a runtime's port, with throwaway credentials; returns what restores the environment. */
+export function pointSdkAt(url: string): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, { AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' });
+  delete process.env.AWS_PROFILE;
+  delete process.env.YOBIDASHI_STACK;
+  return () => {
+    process.env = saved;
+  };
+}
+
 /** Polls `probe` until `accept` holds (real time: the runtime runs on the scaled wall clock), or fails saying what it last saw. */
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
